@@ -1,0 +1,3 @@
+DROP TABLE messages;
+DROP FUNCTION update_conversation_timestamp();
+DROP TABLE conversations;

@@ -1,0 +1,1 @@
+"""tubebase: the PostgreSQL data service behind a family of video-knowledge apps."""

@@ -1,0 +1,197 @@
+"""Chat conversations and their messages."""
+
+from collections.abc import Sequence
+from typing import Annotated, Any
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, Response, delete, get, patch, post
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath, JSONBody, QueryParameter
+
+from service.api.deps import MAX_PAGE, CurrentUser, Db, Paging
+from service.api.pages import page_response
+from service.queries import conversations, messages
+from service.queries.conversations import Conversation
+from service.queries.messages import Message, NewMessage, Role
+
+Title = Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
+Content = Annotated[str, msgspec.Meta(min_length=1, max_length=1_000_000)]
+
+
+class ConversationIn(msgspec.Struct, forbid_unknown_fields=True):
+    title: Title | None = None
+
+
+class MessageIn(msgspec.Struct, forbid_unknown_fields=True):
+    role: Role
+    content: Content
+    metadata: dict[str, Any] = {}
+
+
+class MessagePatch(msgspec.Struct, forbid_unknown_fields=True):
+    content: Content | None = None
+    metadata: dict[str, Any] | None = None
+
+
+def _conversation_not_found(conversation_id: UUID) -> NotFoundException:
+    return NotFoundException(f"conversation {conversation_id} not found")
+
+
+async def _require_conversation(db: Db, conversation_id: UUID, user: CurrentUser) -> None:
+    if not await conversations.exists(db, conversation_id=conversation_id, user_id=user.id):
+        raise _conversation_not_found(conversation_id)
+
+
+class ConversationController(Controller):
+    path = "/conversations"
+    tags = ["conversations"]
+
+    @post("/", summary="Start a conversation")
+    async def create_one(
+        self, data: JSONBody[ConversationIn], db: Db, user: CurrentUser
+    ) -> Conversation:
+        return await conversations.create(db, user_id=user.id, title=data.title)
+
+    @get("/", summary="The caller's conversations, most recently active first")
+    async def list_all(
+        self, db: Db, user: CurrentUser, page: Paging
+    ) -> Response[Sequence[Conversation]]:
+        items = await conversations.list_by_user(
+            db, user_id=user.id, limit=page.limit, offset=page.offset
+        )
+        return page_response(items, await conversations.count_by_user(db, user_id=user.id))
+
+    @get("/{conversation_id:uuid}")
+    async def get_one(
+        self, conversation_id: FromPath[UUID], db: Db, user: CurrentUser
+    ) -> Conversation:
+        found = await conversations.get_by_id(db, conversation_id=conversation_id, user_id=user.id)
+        if found is None:
+            raise _conversation_not_found(conversation_id)
+        return found
+
+    @patch("/{conversation_id:uuid}", summary="Rename a conversation")
+    async def update_one(
+        self,
+        conversation_id: FromPath[UUID],
+        data: JSONBody[ConversationIn],
+        db: Db,
+        user: CurrentUser,
+    ) -> Conversation:
+        updated = await conversations.update(
+            db, conversation_id=conversation_id, user_id=user.id, title=data.title
+        )
+        if updated is None:
+            raise _conversation_not_found(conversation_id)
+        return updated
+
+    @delete("/{conversation_id:uuid}", summary="Delete a conversation and its messages")
+    async def remove(self, conversation_id: FromPath[UUID], db: Db, user: CurrentUser) -> None:
+        if not await conversations.delete(db, conversation_id=conversation_id, user_id=user.id):
+            raise _conversation_not_found(conversation_id)
+
+    @post("/{conversation_id:uuid}/messages", summary="Add a message")
+    async def add_message(
+        self, conversation_id: FromPath[UUID], data: JSONBody[MessageIn], db: Db, user: CurrentUser
+    ) -> Message:
+        created = await messages.create(
+            db,
+            conversation_id=conversation_id,
+            user_id=user.id,
+            role=data.role,
+            content=data.content,
+            metadata=data.metadata,
+        )
+        if created is None:
+            raise _conversation_not_found(conversation_id)
+        return created
+
+    @post("/{conversation_id:uuid}/messages/bulk", summary="Add many messages in one statement")
+    async def add_messages(
+        self,
+        conversation_id: FromPath[UUID],
+        data: JSONBody[Annotated[list[MessageIn], msgspec.Meta(min_length=1, max_length=10_000)]],
+        db: Db,
+        user: CurrentUser,
+    ) -> list[Message]:
+        await _require_conversation(db, conversation_id, user)
+        batch = [NewMessage(m.role, m.content, m.metadata) for m in data]
+        return await messages.create_many(
+            db, conversation_id=conversation_id, user_id=user.id, messages=batch
+        )
+
+    @get(
+        "/{conversation_id:uuid}/messages",
+        summary="Messages, oldest first; ?last=N for the newest N",
+    )
+    async def list_messages(
+        self,
+        conversation_id: FromPath[UUID],
+        db: Db,
+        user: CurrentUser,
+        page: Paging,
+        last: Annotated[
+            int | None,
+            QueryParameter(ge=1, le=MAX_PAGE, description="only the newest N, still oldest first"),
+        ] = None,
+    ) -> Response[Sequence[Message]]:
+        await _require_conversation(db, conversation_id, user)
+        total = await messages.count_by_conversation(
+            db, conversation_id=conversation_id, user_id=user.id
+        )
+        if last is not None:
+            items = await messages.get_last_n(
+                db, conversation_id=conversation_id, user_id=user.id, n=last
+            )
+        else:
+            items = await messages.list_by_conversation(
+                db,
+                conversation_id=conversation_id,
+                user_id=user.id,
+                limit=page.limit,
+                offset=page.offset,
+            )
+        return page_response(items, total)
+
+    @get("/{conversation_id:uuid}/messages/{message_id:uuid}")
+    async def get_message(
+        self, conversation_id: FromPath[UUID], message_id: FromPath[UUID], db: Db, user: CurrentUser
+    ) -> Message:
+        found = await messages.get_by_id(
+            db, message_id=message_id, conversation_id=conversation_id, user_id=user.id
+        )
+        if found is None:
+            raise NotFoundException(f"message {message_id} not found")
+        return found
+
+    @patch("/{conversation_id:uuid}/messages/{message_id:uuid}", summary="Edit a message")
+    async def update_message(
+        self,
+        conversation_id: FromPath[UUID],
+        message_id: FromPath[UUID],
+        data: JSONBody[MessagePatch],
+        db: Db,
+        user: CurrentUser,
+    ) -> Message:
+        updated = await messages.update(
+            db,
+            message_id=message_id,
+            conversation_id=conversation_id,
+            user_id=user.id,
+            content=data.content,
+            metadata=data.metadata,
+        )
+        if updated is None:
+            raise NotFoundException(f"message {message_id} not found")
+        return updated
+
+    @delete("/{conversation_id:uuid}/messages/{message_id:uuid}")
+    async def remove_message(
+        self, conversation_id: FromPath[UUID], message_id: FromPath[UUID], db: Db, user: CurrentUser
+    ) -> None:
+        deleted = await messages.delete(
+            db, message_id=message_id, conversation_id=conversation_id, user_id=user.id
+        )
+        if not deleted:
+            raise NotFoundException(f"message {message_id} not found")

@@ -1,0 +1,76 @@
+"""Request-scoped dependencies: a connection in a transaction, the caller, a page."""
+
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+import asyncpg
+import msgspec
+from litestar import Request
+from litestar.datastructures import State
+from litestar.di import NamedDependency
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.params import QueryParameter
+
+from service.queries import sessions
+from service.queries.users import User
+from service.security import hash_token
+
+MAX_PAGE = 500
+
+
+class Page(msgspec.Struct, frozen=True):
+    limit: int
+    offset: int
+
+
+# What handlers ask for by name; app.py provides each.
+Db = NamedDependency[asyncpg.Connection]
+CurrentUser = NamedDependency[User]
+Admin = NamedDependency[User]
+Paging = NamedDependency[Page]
+
+
+async def provide_db(state: State) -> AsyncIterator[asyncpg.Connection]:
+    """The seed's get_db: one connection and one transaction per request. An exception
+    raised by the handler is thrown in here, so the transaction rolls back."""
+    pool: asyncpg.Pool = state.pool
+    async with pool.acquire() as conn, conn.transaction():
+        yield conn
+
+
+def bearer_token(request: Request[Any, Any, Any]) -> str:
+    header = request.headers.get("authorization")
+    if not header:
+        raise NotAuthorizedException(
+            "missing Authorization header: send 'Authorization: Bearer <token>' from /auth/login",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise NotAuthorizedException(
+            "malformed Authorization header: expected 'Bearer <token>'",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return token.strip()
+
+
+async def provide_user(request: Request[Any, Any, Any], db: Db) -> User:
+    user = await sessions.get_user_by_token(db, token_hash=hash_token(bearer_token(request)))
+    if user is None:
+        raise NotAuthorizedException(
+            "token is invalid or expired: log in again", headers={"WWW-Authenticate": "Bearer"}
+        )
+    return user
+
+
+async def provide_admin(user: CurrentUser) -> User:
+    if not user.is_admin:
+        raise PermissionDeniedException("only an admin may do this")
+    return user
+
+
+async def provide_page(
+    limit: Annotated[int, QueryParameter(ge=1, le=MAX_PAGE, description="page size")] = 50,
+    offset: Annotated[int, QueryParameter(ge=0, description="rows to skip")] = 0,
+) -> Page:
+    return Page(limit, offset)

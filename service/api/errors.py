@@ -1,0 +1,72 @@
+"""Database errors as HTTP answers: the constraint that refused the input, named."""
+
+import logging
+from typing import Any
+
+import asyncpg
+from asyncpg.exceptions._base import DataError as ClientDataError
+from litestar import Request, Response
+from litestar.exceptions import NotFoundException
+from litestar.status_codes import (
+    HTTP_400_BAD_REQUEST,
+    HTTP_404_NOT_FOUND,
+    HTTP_409_CONFLICT,
+    HTTP_500_INTERNAL_SERVER_ERROR,
+)
+
+log = logging.getLogger(__name__)
+
+AnyRequest = Request[Any, Any, Any]
+
+CONSTRAINT_MESSAGES = {
+    "idx_users_username": "username is already taken",
+    "idx_users_email": "email is already registered",
+    "users_username_format": "username must be 3-50 letters, digits, '.', '_' or '-'",
+    "users_email_format": "email is not a valid e-mail address",
+    "uq_templates_owner_type_name": (
+        "a template with this template_type and template_name already exists"
+    ),
+    "uq_templates_one_default": (
+        "a default template of this template_type already exists: unset it first"
+    ),
+    "conversations_title_not_blank": "title must not be blank",
+    "templates_name_not_blank": "template_name must not be blank",
+    "config_key_format": "config key may hold only letters, digits and . _ : -",
+}
+
+
+def error_response(status_code: int, detail: str) -> Response[dict[str, object]]:
+    return Response({"status_code": status_code, "detail": detail}, status_code=status_code)
+
+
+def _described(exc: asyncpg.PostgresError, fallback: str) -> str:
+    constraint = getattr(exc, "constraint_name", None)
+    if constraint in CONSTRAINT_MESSAGES:
+        return CONSTRAINT_MESSAGES[constraint]
+    detail = getattr(exc, "detail", None) or getattr(exc, "message", None) or str(exc)
+    return f"{fallback}: {detail}" + (f" (constraint {constraint})" if constraint else "")
+
+
+def database_error_handler(_: AnyRequest, exc: Exception) -> Response[dict[str, object]]:
+    if isinstance(exc, asyncpg.UniqueViolationError):
+        return error_response(HTTP_409_CONFLICT, _described(exc, "already exists"))
+    if isinstance(exc, asyncpg.ForeignKeyViolationError):
+        return error_response(HTTP_404_NOT_FOUND, _described(exc, "referenced row not found"))
+    if isinstance(
+        exc,
+        asyncpg.CheckViolationError | asyncpg.NotNullViolationError | asyncpg.DataError,
+    ):
+        return error_response(HTTP_400_BAD_REQUEST, _described(exc, "invalid value"))
+    if isinstance(exc, ClientDataError):  # raised by asyncpg while encoding an argument
+        return error_response(HTTP_400_BAD_REQUEST, f"invalid value: {exc}")
+    log.exception("database error", exc_info=exc)
+    return error_response(HTTP_500_INTERNAL_SERVER_ERROR, "internal database error")
+
+
+def not_found_handler(
+    request: Request[Any, Any, Any], exc: NotFoundException
+) -> Response[dict[str, object]]:
+    detail = exc.detail
+    if detail == "Not Found":  # raised by the router: no route matched the path
+        detail = f"no resource at {request.method} {request.url.path} (ids are UUIDs)"
+    return error_response(HTTP_404_NOT_FOUND, detail)

@@ -1,0 +1,173 @@
+"""The `tubebase` command: serve, migrate, grant admin rights, purge sessions."""
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from service import migrations
+from service.settings import ConfigError, Settings, load_settings
+
+log = logging.getLogger("tubebase")
+
+
+@contextmanager
+def database(settings: Settings) -> Iterator[str]:
+    """DATABASE_URL when set, else the embedded server (started here, stopped on exit
+    unless another tubebase process still uses it)."""
+    if settings.database_url:
+        yield settings.database_url
+        return
+    from service.embedded import start_embedded
+
+    started = time.perf_counter()
+    server, url = start_embedded(settings.data_dir)
+    log.info(
+        "embedded PostgreSQL ready in %.1fs (data in %s)",
+        time.perf_counter() - started,
+        settings.data_dir / "pgdata",
+    )
+    try:
+        yield url
+    finally:
+        server.stop()
+
+
+def _apply_pending(url: str) -> None:
+    applied = migrations.apply(url)
+    log.info("migrations applied: %s", ", ".join(applied) if applied else "none pending")
+
+
+def _exit_cleanly(signum: int, frame: object) -> None:
+    raise SystemExit(0)
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    # uvicorn shuts down gracefully on SIGTERM, then re-raises it; with Python's
+    # default handler that would kill us before the embedded server is stopped.
+    signal.signal(signal.SIGTERM, _exit_cleanly)
+
+    from service.api.app import create_app
+
+    host = args.host or settings.host
+    port = args.port or settings.port
+    with database(settings) as url:
+        if settings.auto_migrate:
+            _apply_pending(url)
+        log.info("serving on http://%s:%d (OpenAPI at /schema/openapi.json)", host, port)
+        uvicorn.run(
+            create_app(settings, url),
+            host=host,
+            port=port,
+            log_level=settings.log_level.lower(),
+            lifespan="on",
+        )
+    return 0
+
+
+def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
+    with database(settings) as url:
+        if args.action == "apply":
+            _apply_pending(url)
+        elif args.action == "rollback":
+            steps = None if args.all else args.steps
+            rolled = migrations.rollback(url, steps)
+            print("rolled back: " + (", ".join(rolled) if rolled else "nothing"))
+        elif args.action == "status":
+            for item in migrations.status(url):
+                print(f"{'applied' if item.applied else 'pending':8} {item.id}")
+        elif args.action == "url":
+            print(url)
+    return 0
+
+
+def cmd_admin(args: argparse.Namespace, settings: Settings) -> int:
+    from service.db import connect
+    from service.queries import users
+
+    async def run(url: str) -> bool:
+        conn = await connect(url)
+        try:
+            user = await users.set_admin(
+                conn, username=args.username, is_admin=args.action == "grant"
+            )
+        finally:
+            await conn.close()
+        return user is not None
+
+    with database(settings) as url:
+        if not asyncio.run(run(url)):
+            print(f"no user named {args.username!r}", file=sys.stderr)
+            return 1
+    print(f"{args.username}: admin rights {'granted' if args.action == 'grant' else 'revoked'}")
+    return 0
+
+
+def cmd_sessions(args: argparse.Namespace, settings: Settings) -> int:
+    from service.db import connect
+    from service.queries import sessions
+
+    async def run(url: str) -> int:
+        conn = await connect(url)
+        try:
+            return await sessions.delete_expired(conn)
+        finally:
+            await conn.close()
+
+    with database(settings) as url:
+        print(f"purged {asyncio.run(run(url))} expired sessions")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tubebase",
+        description="PostgreSQL data service for video-knowledge apps. "
+        "Uses DATABASE_URL, or an embedded PostgreSQL when it is unset.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="apply pending migrations and serve HTTP")
+    serve.add_argument("--host", help="interface to bind (default TUBEBASE_HOST or 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port (default TUBEBASE_PORT or 8000)")
+    serve.set_defaults(func=cmd_serve)
+
+    db = commands.add_parser("db", help="migrations")
+    db_actions = db.add_subparsers(dest="action", required=True)
+    db_actions.add_parser("apply", help="apply every pending migration")
+    rollback = db_actions.add_parser("rollback", help="roll back the newest migration(s)")
+    rollback.add_argument("--steps", type=int, default=1, help="how many (default 1)")
+    rollback.add_argument("--all", action="store_true", help="roll back every migration")
+    db_actions.add_parser("status", help="list migrations, applied or pending")
+    db_actions.add_parser("url", help="print the database URL in use (e.g. for plain yoyo)")
+    db.set_defaults(func=cmd_db)
+
+    admin = commands.add_parser("admin", help="grant or revoke admin rights")
+    admin.add_argument("action", choices=["grant", "revoke"])
+    admin.add_argument("username")
+    admin.set_defaults(func=cmd_admin)
+
+    purge = commands.add_parser("sessions", help="login sessions")
+    purge.add_argument("action", choices=["purge"], help="delete expired sessions")
+    purge.set_defaults(func=cmd_sessions)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    result: int = args.func(args, settings)
+    return result

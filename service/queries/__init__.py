@@ -1,0 +1,1 @@
+"""One module per table; each function runs one file of sql/<table>/ and returns Structs."""

@@ -1,0 +1,17 @@
+"""Where the SQL files and migrations live: beside the package in a wheel, at the
+repository root in a checkout or editable install."""
+
+from pathlib import Path
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def resource_dir(name: str) -> Path:
+    for candidate in (_PACKAGE / name, _PACKAGE.parent / name):
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError(f"cannot find the {name}/ directory near {_PACKAGE}")
+
+
+SQL_DIR = resource_dir("sql")
+MIGRATIONS_DIR = resource_dir("migrations")

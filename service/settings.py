@@ -1,0 +1,69 @@
+"""Configuration from environment variables (the README lists them in one table)."""
+
+import os
+from pathlib import Path
+
+import msgspec
+import platformdirs
+
+
+class ConfigError(ValueError):
+    pass
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    database_url: str | None
+    data_dir: Path
+    host: str = "127.0.0.1"
+    port: int = 8000
+    pool_min_size: int = 2
+    pool_max_size: int = 30
+    session_ttl_seconds: int = 7 * 24 * 3600
+    auto_migrate: bool = True
+    log_level: str = "INFO"
+
+
+def _int(env: dict[str, str], name: str, default: int, minimum: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be an integer, got {raw!r}") from None
+    if value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def _bool(env: dict[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    if raw.lower() in {"1", "true", "yes", "on"}:
+        return True
+    if raw.lower() in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigError(f"{name} must be true or false, got {raw!r}")
+
+
+def load_settings(env: dict[str, str] | None = None) -> Settings:
+    env = dict(os.environ) if env is None else env
+    pool_min = _int(env, "TUBEBASE_POOL_MIN_SIZE", 2, 0)
+    pool_max = _int(env, "TUBEBASE_POOL_MAX_SIZE", 30, 1)
+    if pool_min > pool_max:
+        raise ConfigError(
+            f"TUBEBASE_POOL_MIN_SIZE ({pool_min}) exceeds TUBEBASE_POOL_MAX_SIZE ({pool_max})"
+        )
+    data_dir = env.get("TUBEBASE_DATA_DIR") or platformdirs.user_data_dir("tubebase")
+    return Settings(
+        database_url=env.get("DATABASE_URL") or None,
+        data_dir=Path(data_dir).expanduser(),
+        host=env.get("TUBEBASE_HOST") or "127.0.0.1",
+        port=_int(env, "TUBEBASE_PORT", 8000, 1),
+        pool_min_size=pool_min,
+        pool_max_size=pool_max,
+        session_ttl_seconds=_int(env, "TUBEBASE_SESSION_TTL_SECONDS", 7 * 24 * 3600, 60),
+        auto_migrate=_bool(env, "TUBEBASE_AUTO_MIGRATE", True),
+        log_level=(env.get("TUBEBASE_LOG_LEVEL") or "INFO").upper(),
+    )

@@ -1,0 +1,3 @@
+DELETE FROM config
+WHERE key = $1
+RETURNING key;

@@ -1,0 +1,3 @@
+SELECT key, value, description, updated_at
+FROM config
+WHERE key = $1;

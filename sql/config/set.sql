@@ -1,0 +1,7 @@
+-- Insert or replace; a NULL description keeps the one already there.
+INSERT INTO config (key, value, description)
+VALUES ($1, $2, $3)
+ON CONFLICT (key) DO UPDATE
+SET value       = EXCLUDED.value,
+    description = coalesce(EXCLUDED.description, config.description)
+RETURNING key, value, description, updated_at;

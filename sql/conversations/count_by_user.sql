@@ -1,0 +1,1 @@
+SELECT count(*) FROM conversations WHERE user_id = $1;

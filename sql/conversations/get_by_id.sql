@@ -1,0 +1,3 @@
+SELECT id, user_id, title, created_at, updated_at
+FROM conversations
+WHERE id = $1 AND user_id = $2;

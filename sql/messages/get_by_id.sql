@@ -1,0 +1,3 @@
+SELECT id, conversation_id, user_id, role, content, metadata, created_at
+FROM messages
+WHERE id = $1 AND conversation_id = $2 AND user_id = $3;

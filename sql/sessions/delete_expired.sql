@@ -1,0 +1,4 @@
+WITH purged AS (
+    DELETE FROM sessions WHERE expires_at <= now() RETURNING 1
+)
+SELECT count(*) FROM purged;

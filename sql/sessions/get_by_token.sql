@@ -1,0 +1,3 @@
+SELECT id, user_id, expires_at, created_at
+FROM sessions
+WHERE token_hash = $1 AND expires_at > now();

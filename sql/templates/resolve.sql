@@ -1,0 +1,8 @@
+-- The caller's default for a type, else the built-in default.
+SELECT id, user_id, template_type, template_name, template_content, variables, is_default, created_at, updated_at
+FROM templates
+WHERE template_type = $2
+  AND is_default
+  AND (user_id = $1 OR user_id IS NULL)
+ORDER BY user_id IS NULL
+LIMIT 1;

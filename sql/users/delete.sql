@@ -1,0 +1,3 @@
+DELETE FROM users
+WHERE id = $1
+RETURNING id;

