@@ -1,0 +1,61 @@
+from pathlib import Path
+
+import pytest
+
+from service.cli import main
+from service.settings import ConfigError, load_settings
+
+
+def test_defaults_without_environment() -> None:
+    settings = load_settings({})
+    assert settings.database_url is None
+    assert (settings.host, settings.port) == ("127.0.0.1", 8000)
+    assert (settings.pool_min_size, settings.pool_max_size) == (2, 30)
+    assert settings.auto_migrate is True
+    assert settings.data_dir.name == "tubebase"
+
+
+def test_every_variable_is_read() -> None:
+    settings = load_settings(
+        {
+            "DATABASE_URL": "postgresql://u@h/db",
+            "TUBEBASE_DATA_DIR": "/srv/tb",
+            "TUBEBASE_HOST": "127.0.0.2",
+            "TUBEBASE_PORT": "9000",
+            "TUBEBASE_POOL_MIN_SIZE": "1",
+            "TUBEBASE_POOL_MAX_SIZE": "5",
+            "TUBEBASE_SESSION_TTL_SECONDS": "120",
+            "TUBEBASE_AUTO_MIGRATE": "false",
+            "TUBEBASE_LOG_LEVEL": "debug",
+        }
+    )
+    assert settings.database_url == "postgresql://u@h/db"
+    assert settings.data_dir == Path("/srv/tb")
+    assert (settings.host, settings.port) == ("127.0.0.2", 9000)
+    assert (settings.pool_min_size, settings.pool_max_size) == (1, 5)
+    assert settings.session_ttl_seconds == 120
+    assert settings.auto_migrate is False
+    assert settings.log_level == "DEBUG"
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"TUBEBASE_PORT": "eighty"}, "TUBEBASE_PORT must be an integer"),
+        ({"TUBEBASE_POOL_MAX_SIZE": "0"}, "TUBEBASE_POOL_MAX_SIZE must be at least 1"),
+        ({"TUBEBASE_POOL_MIN_SIZE": "9", "TUBEBASE_POOL_MAX_SIZE": "3"}, "exceeds"),
+        ({"TUBEBASE_AUTO_MIGRATE": "maybe"}, "TUBEBASE_AUTO_MIGRATE must be true or false"),
+        ({"TUBEBASE_SESSION_TTL_SECONDS": "5"}, "at least 60"),
+    ],
+)
+def test_bad_values_are_named(env: dict[str, str], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        load_settings(env)
+
+
+def test_cli_reports_configuration_errors(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("TUBEBASE_PORT", "nope")
+    assert main(["db", "status"]) == 2
+    assert "TUBEBASE_PORT must be an integer" in capsys.readouterr().err

@@ -1,0 +1,102 @@
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from service import migrations
+from service.resources import MIGRATIONS_DIR
+from tests.sql.schema_snapshot import snapshot
+
+REPO = Path(__file__).resolve().parents[2]
+PRODUCT_TABLES = {"users", "sessions", "conversations", "messages", "templates", "config"}
+PRODUCT_FUNCTIONS = {"set_updated_at", "update_conversation_timestamp"}
+MIGRATION_IDS = sorted(
+    p.name.removesuffix(".sql")
+    for p in MIGRATIONS_DIR.glob("*.sql")
+    if not p.name.endswith(".rollback.sql")
+)
+
+
+def _tables(url: str) -> set[str]:
+    return {row[0] for row in snapshot(url)["tables"]}
+
+
+def _functions(url: str) -> set[str]:
+    return {row[0] for row in snapshot(url)["functions"]}
+
+
+def test_every_migration_has_a_rollback() -> None:
+    for migration_id in MIGRATION_IDS:
+        assert (MIGRATIONS_DIR / f"{migration_id}.rollback.sql").is_file(), migration_id
+
+
+def test_apply_rollback_apply_round_trip(make_database: Callable[[], str]) -> None:
+    url = make_database()
+    assert migrations.apply(url) == MIGRATION_IDS
+    assert _tables(url) == PRODUCT_TABLES
+    assert _functions(url) == PRODUCT_FUNCTIONS
+    migrated = snapshot(url)
+
+    assert migrations.rollback(url, None) == list(reversed(MIGRATION_IDS))
+    empty = snapshot(url)
+    assert empty == {kind: [] for kind in empty}, "rollback left product objects behind"
+
+    assert migrations.apply(url) == MIGRATION_IDS
+    assert snapshot(url) == migrated
+
+
+def test_apply_is_idempotent(make_database: Callable[[], str]) -> None:
+    url = make_database()
+    migrations.apply(url)
+    assert migrations.apply(url) == []
+    assert all(item.applied for item in migrations.status(url))
+
+
+@pytest.mark.parametrize("steps_back", range(1, len(MIGRATION_IDS) + 1))
+def test_step_back_and_forth_restores_the_schema(
+    make_database: Callable[[], str], steps_back: int
+) -> None:
+    url = make_database()
+    migrations.apply(url)
+    migrated = snapshot(url)
+
+    rolled = migrations.rollback(url, steps_back)
+    assert rolled == list(reversed(MIGRATION_IDS))[:steps_back]
+    status = {item.id: item.applied for item in migrations.status(url)}
+    assert [m for m in MIGRATION_IDS if not status[m]] == sorted(rolled)
+    assert snapshot(url) != migrated
+
+    assert migrations.apply(url) == sorted(rolled)
+    assert snapshot(url) == migrated
+
+
+def test_status_lists_pending_then_applied(make_database: Callable[[], str]) -> None:
+    url = make_database()
+    assert [(s.id, s.applied) for s in migrations.status(url)] == [
+        (m, False) for m in MIGRATION_IDS
+    ]
+    migrations.apply(url)
+    assert [(s.id, s.applied) for s in migrations.status(url)] == [(m, True) for m in MIGRATION_IDS]
+
+
+def test_plain_yoyo_reads_database_url_from_the_repo_config(
+    make_database: Callable[[], str],
+) -> None:
+    url = make_database()
+    yoyo = Path(sys.executable).with_name("yoyo")
+    env = {**os.environ, "DATABASE_URL": url}
+
+    def run(*args: str) -> None:
+        done = subprocess.run(
+            [str(yoyo), *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=60
+        )
+        assert done.returncode == 0, done.stderr
+
+    run("apply", "--batch")
+    assert _tables(url) == PRODUCT_TABLES
+    run("rollback", "--batch", "--all")
+    assert _tables(url) == set()
+    assert _functions(url) == set()
