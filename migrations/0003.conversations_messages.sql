@@ -5,7 +5,10 @@ CREATE TABLE conversations (
     title      varchar(500) NOT NULL DEFAULT 'New Conversation',
     created_at timestamptz  NOT NULL DEFAULT now(),
     updated_at timestamptz  NOT NULL DEFAULT now(),
-    CONSTRAINT conversations_title_not_blank CHECK (btrim(title) <> '')
+    CONSTRAINT conversations_title_not_blank CHECK (title ~ '\S'),
+    -- Target of the messages' (conversation_id, user_id) key: a message always
+    -- belongs to the same user as its conversation.
+    CONSTRAINT conversations_id_user_key UNIQUE (id, user_id)
 );
 CREATE INDEX idx_conversations_user_updated ON conversations (user_id, updated_at DESC);
 CREATE TRIGGER conversations_set_updated_at BEFORE UPDATE ON conversations
@@ -13,7 +16,7 @@ CREATE TRIGGER conversations_set_updated_at BEFORE UPDATE ON conversations
 
 CREATE TABLE messages (
     id              uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-    conversation_id uuid        NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+    conversation_id uuid        NOT NULL,
     user_id         uuid        NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     role            varchar(20) NOT NULL,
     content         text        NOT NULL,
@@ -21,7 +24,9 @@ CREATE TABLE messages (
     -- clock_timestamp, not now(): messages written in one transaction keep their order.
     created_at      timestamptz NOT NULL DEFAULT clock_timestamp(),
     CONSTRAINT messages_role_check CHECK (role IN ('user', 'assistant', 'system')),
-    CONSTRAINT messages_metadata_is_object CHECK (jsonb_typeof(metadata) = 'object')
+    CONSTRAINT messages_metadata_is_object CHECK (jsonb_typeof(metadata) = 'object'),
+    CONSTRAINT messages_conversation_fkey FOREIGN KEY (conversation_id, user_id)
+        REFERENCES conversations (id, user_id) ON DELETE CASCADE
 );
 CREATE INDEX idx_messages_conversation_id ON messages (conversation_id, created_at, id);
 CREATE INDEX idx_messages_user_id ON messages (user_id);

@@ -12,7 +12,7 @@ CREATE TABLE templates (
     updated_at       timestamptz  NOT NULL DEFAULT now(),
     CONSTRAINT templates_type_check
         CHECK (template_type IN ('linkedin', 'twitter', 'blog', 'email')),
-    CONSTRAINT templates_name_not_blank CHECK (btrim(template_name) <> ''),
+    CONSTRAINT templates_name_not_blank CHECK (template_name ~ '\S'),
     CONSTRAINT templates_variables_is_array CHECK (jsonb_typeof(variables) = 'array')
 );
 -- UNIQUE (user_id, template_type, template_name) that also holds between built-ins:

@@ -15,7 +15,7 @@ from service.queries import conversations, messages
 from service.queries.conversations import Conversation
 from service.queries.messages import Message, NewMessage, Role
 
-Title = Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
+Title = Annotated[str, msgspec.Meta(min_length=1, max_length=500, pattern=r"\S")]
 Content = Annotated[str, msgspec.Meta(min_length=1, max_length=1_000_000)]
 
 

@@ -14,7 +14,7 @@ from service.api.pages import page_response
 from service.queries import templates
 from service.queries.templates import Template, TemplateType
 
-Name = Annotated[str, msgspec.Meta(min_length=1, max_length=255)]
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=255, pattern=r"\S")]
 Body = Annotated[str, msgspec.Meta(min_length=1, max_length=100_000)]
 Variables = Annotated[list[Any], msgspec.Meta(max_length=200)]
 TypeFilter = Annotated[

@@ -16,6 +16,7 @@ class ConfigEntry(msgspec.Struct, frozen=True, gc=False):
 _GET = sql("config/get")
 _LIST = sql("config/list")
 _COUNT = sql("config/count")
+_EXISTS = sql("config/exists")
 _SET = sql("config/set")
 _DELETE = sql("config/delete")
 
@@ -46,3 +47,8 @@ async def set_value(
 
 async def delete(db: Executor, *, key: str) -> bool:
     return await db.fetchval(_DELETE, key) is not None
+
+
+async def exists(db: Executor, *, key: str) -> bool:
+    result: bool = await db.fetchval(_EXISTS, key)
+    return result

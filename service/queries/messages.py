@@ -32,6 +32,7 @@ _GET_BY_ID = sql("messages/get_by_id")
 _LIST_BY_CONVERSATION = sql("messages/list_by_conversation")
 _GET_LAST_N = sql("messages/get_last_n")
 _COUNT_BY_CONVERSATION = sql("messages/count_by_conversation")
+_EXISTS = sql("messages/exists")
 _UPDATE = sql("messages/update")
 _DELETE = sql("messages/delete")
 
@@ -104,3 +105,8 @@ async def update(
 
 async def delete(db: Executor, *, message_id: UUID, conversation_id: UUID, user_id: UUID) -> bool:
     return await db.fetchval(_DELETE, message_id, conversation_id, user_id) is not None
+
+
+async def exists(db: Executor, *, message_id: UUID, conversation_id: UUID, user_id: UUID) -> bool:
+    result: bool = await db.fetchval(_EXISTS, message_id, conversation_id, user_id)
+    return result

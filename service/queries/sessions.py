@@ -18,6 +18,7 @@ _CREATE = sql("sessions/create")
 _GET_BY_TOKEN = sql("sessions/get_by_token")
 _GET_USER_BY_TOKEN = sql("sessions/get_user_by_token")
 _LIST_BY_USER = sql("sessions/list_by_user")
+_COUNT_BY_USER = sql("sessions/count_by_user")
 _DELETE = sql("sessions/delete")
 _DELETE_BY_TOKEN = sql("sessions/delete_by_token")
 _DELETE_EXPIRED = sql("sessions/delete_expired")
@@ -53,3 +54,9 @@ async def delete_expired(db: Executor) -> int:
     """Purge expired sessions; returns how many went."""
     purged: int = await db.fetchval(_DELETE_EXPIRED)
     return purged
+
+
+async def count_by_user(db: Executor, *, user_id: UUID) -> int:
+    """Live sessions of a user."""
+    result: int = await db.fetchval(_COUNT_BY_USER, user_id)
+    return result

@@ -26,6 +26,7 @@ _GET_BY_ID = sql("templates/get_by_id")
 _LIST_VISIBLE = sql("templates/list_visible")
 _COUNT_VISIBLE = sql("templates/count_visible")
 _RESOLVE = sql("templates/resolve")
+_EXISTS = sql("templates/exists")
 _UPDATE = sql("templates/update")
 _DELETE = sql("templates/delete")
 
@@ -96,3 +97,9 @@ async def update(
 
 async def delete(db: Executor, *, template_id: UUID, owner_id: UUID | None) -> bool:
     return await db.fetchval(_DELETE, template_id, owner_id) is not None
+
+
+async def exists(db: Executor, *, template_id: UUID, user_id: UUID) -> bool:
+    """True for the user's own templates and the built-ins."""
+    result: bool = await db.fetchval(_EXISTS, template_id, user_id)
+    return result

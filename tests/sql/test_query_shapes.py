@@ -40,6 +40,7 @@ SHAPES: dict[str, type] = {
     "sessions/delete": UUID,
     "sessions/delete_by_token": UUID,
     "sessions/delete_expired": int,
+    "sessions/count_by_user": int,
     "conversations/create": Conversation,
     "conversations/get_by_id": Conversation,
     "conversations/list_by_user": Conversation,
@@ -55,6 +56,7 @@ SHAPES: dict[str, type] = {
     "messages/count_by_conversation": int,
     "messages/update": Message,
     "messages/delete": UUID,
+    "messages/exists": bool,
     "templates/create": Template,
     "templates/get_by_id": Template,
     "templates/list_visible": Template,
@@ -62,11 +64,13 @@ SHAPES: dict[str, type] = {
     "templates/resolve": Template,
     "templates/update": Template,
     "templates/delete": UUID,
+    "templates/exists": bool,
     "config/get": ConfigEntry,
     "config/list": ConfigEntry,
     "config/count": int,
     "config/set": ConfigEntry,
     "config/delete": str,
+    "config/exists": bool,
 }
 
 PG_TO_PYTHON: dict[str, type] = {

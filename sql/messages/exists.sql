@@ -1,0 +1,3 @@
+SELECT EXISTS (
+    SELECT 1 FROM messages WHERE id = $1 AND conversation_id = $2 AND user_id = $3
+);

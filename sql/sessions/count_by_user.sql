@@ -1,0 +1,1 @@
+SELECT count(*) FROM sessions WHERE user_id = $1 AND expires_at > now();
