@@ -50,6 +50,20 @@ def pytest_report_header() -> str:
     return f"tubebase database: {database_source()}"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashing() -> Iterator[None]:
+    """argon2-cffi's advice for tests: its cheapest parameters. Hashes keep the
+    $argon2id$ format; tests/api/test_security.py pins the production ones."""
+    from argon2 import PasswordHasher, profiles
+
+    from service import security
+
+    production = security._hasher
+    security._hasher = PasswordHasher.from_parameters(profiles.CHEAPEST)
+    yield
+    security._hasher = production
+
+
 @pytest.fixture(scope="session")
 def admin_url() -> Iterator[str]:
     """A URL to a maintenance database on the test server."""

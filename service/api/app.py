@@ -14,7 +14,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 
 from service.api import auth, config, conversations, health, templates
-from service.api.deps import provide_db, provide_page, provide_user
+from service.api.deps import auth_middleware, provide_db, provide_page, provide_user
 from service.api.errors import database_error_handler, not_found_handler
 from service.db import create_pool
 from service.queries import sessions
@@ -74,6 +74,7 @@ def create_app(settings: Settings, database_url: str) -> Litestar:
             NotFoundException: not_found_handler,
         },
         lifespan=[lifespan],
+        middleware=[auth_middleware],
         openapi_config=OpenAPIConfig(
             title="tubebase",
             version="0.1.0",

@@ -41,7 +41,7 @@ class AuthController(Controller):
     path = "/auth"
     tags = ["auth"]
 
-    @post("/register", summary="Create an account")
+    @post("/register", exclude_from_auth=True, summary="Create an account")
     async def register(self, data: JSONBody[Registration], db: Db) -> User:
         return await users.create(
             db,
@@ -52,6 +52,7 @@ class AuthController(Controller):
 
     @post(
         "/login",
+        exclude_from_auth=True,
         status_code=HTTP_200_OK,
         summary="Trade a username or e-mail and password for a token",
     )

@@ -6,7 +6,7 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, Response, delete, get, patch, post
-from litestar.exceptions import NotFoundException
+from litestar.exceptions import NotFoundException, ValidationException
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from service.api.deps import MAX_PAGE, CurrentUser, Db, Paging
@@ -16,6 +16,7 @@ from service.queries.conversations import Conversation
 from service.queries.messages import Message, NewMessage, Role
 
 Title = Annotated[str, msgspec.Meta(min_length=1, max_length=500, pattern=r"\S")]
+MAX_BULK_MESSAGES = 10_000
 Content = Annotated[str, msgspec.Meta(min_length=1, max_length=1_000_000)]
 
 
@@ -111,10 +112,14 @@ class ConversationController(Controller):
     async def add_messages(
         self,
         conversation_id: FromPath[UUID],
-        data: JSONBody[Annotated[list[MessageIn], msgspec.Meta(min_length=1, max_length=10_000)]],
+        data: JSONBody[list[MessageIn]],
         db: Db,
         user: CurrentUser,
     ) -> list[Message]:
+        if not 1 <= len(data) <= MAX_BULK_MESSAGES:
+            raise ValidationException(
+                f"send between 1 and {MAX_BULK_MESSAGES} messages, got {len(data)}"
+            )
         await _require_conversation(db, conversation_id, user)
         batch = [NewMessage(m.role, m.content, m.metadata) for m in data]
         return await messages.create_many(

@@ -6,9 +6,15 @@ from typing import Annotated, Any
 import asyncpg
 import msgspec
 from litestar import Request
+from litestar.connection import ASGIConnection
 from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.middleware import (
+    AbstractAuthenticationMiddleware,
+    AuthenticationResult,
+    DefineMiddleware,
+)
 from litestar.params import QueryParameter
 
 from service.queries import sessions
@@ -38,8 +44,8 @@ async def provide_db(state: State) -> AsyncIterator[asyncpg.Connection]:
         yield conn
 
 
-def bearer_token(request: Request[Any, Any, Any]) -> str:
-    header = request.headers.get("authorization")
+def bearer_token(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
+    header = connection.headers.get("authorization")
     if not header:
         raise NotAuthorizedException(
             "missing Authorization header: send 'Authorization: Bearer <token>' from /auth/login",
@@ -54,13 +60,29 @@ def bearer_token(request: Request[Any, Any, Any]) -> str:
     return token.strip()
 
 
-async def provide_user(request: Request[Any, Any, Any], db: Db) -> User:
-    user = await sessions.get_user_by_token(db, token_hash=hash_token(bearer_token(request)))
-    if user is None:
-        raise NotAuthorizedException(
-            "token is invalid or expired: log in again", headers={"WWW-Authenticate": "Bearer"}
-        )
-    return user
+class BearerTokenAuth(AbstractAuthenticationMiddleware):
+    """Identifies the caller before anything else about the request is looked at, so
+    a request without a valid token answers 401 whatever else is wrong with it.
+    Handlers marked `exclude_from_auth=True` (and /schema) are public."""
+
+    async def authenticate_request(
+        self, connection: ASGIConnection[Any, Any, Any, Any]
+    ) -> AuthenticationResult:
+        pool: asyncpg.Pool = connection.app.state.pool
+        token = bearer_token(connection)
+        user = await sessions.get_user_by_token(pool, token_hash=hash_token(token))
+        if user is None:
+            raise NotAuthorizedException(
+                "token is invalid or expired: log in again", headers={"WWW-Authenticate": "Bearer"}
+            )
+        return AuthenticationResult(user=user, auth=token)
+
+
+auth_middleware = DefineMiddleware(BearerTokenAuth, exclude=["^/schema"])
+
+
+async def provide_user(request: Request[User, str, Any]) -> User:
+    return request.user
 
 
 async def provide_admin(user: CurrentUser) -> User:

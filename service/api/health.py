@@ -4,12 +4,12 @@ from litestar.datastructures import State
 from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
 
 
-@get("/health/live", tags=["health"], summary="The process is up")
+@get("/health/live", exclude_from_auth=True, tags=["health"], summary="The process is up")
 async def live() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@get("/health/ready", tags=["health"], summary="The database answers")
+@get("/health/ready", exclude_from_auth=True, tags=["health"], summary="The database answers")
 async def ready(state: State) -> Response[dict[str, str]]:
     pool: asyncpg.Pool = state.pool
     try:
