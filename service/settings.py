@@ -21,6 +21,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     session_ttl_seconds: int = 7 * 24 * 3600
     auto_migrate: bool = True
     log_level: str = "INFO"
+    chunk_tokens: int = 300
+    chunk_overlap_tokens: int = 50
+    job_backoff_seconds: int = 10
+    job_backoff_max_seconds: int = 3600
+    job_stale_seconds: int = 600
 
 
 def _int(env: dict[str, str], name: str, default: int, minimum: int) -> int:
@@ -55,6 +60,13 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         raise ConfigError(
             f"TUBEBASE_POOL_MIN_SIZE ({pool_min}) exceeds TUBEBASE_POOL_MAX_SIZE ({pool_max})"
         )
+    chunk_tokens = _int(env, "TUBEBASE_CHUNK_TOKENS", 300, 10)
+    chunk_overlap = _int(env, "TUBEBASE_CHUNK_OVERLAP_TOKENS", 50, 0)
+    if chunk_overlap >= chunk_tokens:
+        raise ConfigError(
+            f"TUBEBASE_CHUNK_OVERLAP_TOKENS ({chunk_overlap}) must be below "
+            f"TUBEBASE_CHUNK_TOKENS ({chunk_tokens})"
+        )
     data_dir = env.get("TUBEBASE_DATA_DIR") or platformdirs.user_data_dir("tubebase")
     return Settings(
         database_url=env.get("DATABASE_URL") or None,
@@ -66,4 +78,9 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         session_ttl_seconds=_int(env, "TUBEBASE_SESSION_TTL_SECONDS", 7 * 24 * 3600, 60),
         auto_migrate=_bool(env, "TUBEBASE_AUTO_MIGRATE", True),
         log_level=(env.get("TUBEBASE_LOG_LEVEL") or "INFO").upper(),
+        chunk_tokens=chunk_tokens,
+        chunk_overlap_tokens=chunk_overlap,
+        job_backoff_seconds=_int(env, "TUBEBASE_JOB_BACKOFF_SECONDS", 10, 1),
+        job_backoff_max_seconds=_int(env, "TUBEBASE_JOB_BACKOFF_MAX_SECONDS", 3600, 1),
+        job_stale_seconds=_int(env, "TUBEBASE_JOB_STALE_SECONDS", 600, 1),
     )

@@ -11,8 +11,26 @@ from service.resources import MIGRATIONS_DIR
 from tests.sql.schema_snapshot import snapshot
 
 REPO = Path(__file__).resolve().parents[2]
-PRODUCT_TABLES = {"users", "sessions", "conversations", "messages", "templates", "config"}
-PRODUCT_FUNCTIONS = {"set_updated_at", "update_conversation_timestamp"}
+PRODUCT_TABLES = {
+    "users",
+    "sessions",
+    "conversations",
+    "messages",
+    "templates",
+    "config",
+    "channels",
+    "videos",
+    "transcripts",
+    "chunks",
+    "processing_sessions",
+    "processing_jobs",
+}
+PRODUCT_FUNCTIONS = {
+    "set_updated_at",
+    "update_conversation_timestamp",
+    "check_video_status_transition",
+    "track_session_progress",
+}
 MIGRATION_IDS = sorted(
     p.name.removesuffix(".sql")
     for p in MIGRATIONS_DIR.glob("*.sql")

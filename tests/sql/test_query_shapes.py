@@ -4,7 +4,7 @@ the migrated database and compares."""
 
 import types
 import typing
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -13,15 +13,24 @@ import msgspec
 import pytest
 
 from service.db import QUERIES
+from service.queries.channels import Channel
+from service.queries.chunks import Chunk, SearchHit
 from service.queries.config import ConfigEntry
 from service.queries.conversations import Conversation
 from service.queries.messages import Message
+from service.queries.processing_jobs import Job
+from service.queries.processing_sessions import ProcessingSession
 from service.queries.sessions import Session
 from service.queries.templates import Template
+from service.queries.transcripts import Transcript, TranscriptSummary
 from service.queries.users import Credentials, User
+from service.queries.videos import Video
 
-# A Struct, or the Python type of a one-column scalar answer.
-SHAPES: dict[str, type] = {
+CREATED = ("created", bool)
+
+# A Struct, the Python type of a one-column scalar answer, or a tuple of Structs and
+# (column, type) pairs that the query function splits.
+SHAPES: dict[str, Any] = {
     "users/create": User,
     "users/get_by_id": User,
     "users/get_by_email": User,
@@ -71,6 +80,54 @@ SHAPES: dict[str, type] = {
     "config/set": ConfigEntry,
     "config/delete": str,
     "config/exists": bool,
+    "channels/create": Channel,
+    "channels/get_by_id": Channel,
+    "channels/get_by_youtube_id": Channel,
+    "channels/list_by_user": Channel,
+    "channels/count_by_user": int,
+    "channels/exists": bool,
+    "channels/update": Channel,
+    "channels/delete": UUID,
+    "videos/create": Video,
+    "videos/add": (Video, CREATED),
+    "videos/get_by_id": Video,
+    "videos/get_by_youtube_id": Video,
+    "videos/list": Video,
+    "videos/count": int,
+    "videos/exists": bool,
+    "videos/update": Video,
+    "videos/set_favorite": Video,
+    "videos/delete": UUID,
+    "transcripts/upsert": (("id", UUID), CREATED),
+    "transcripts/get_by_id": Transcript,
+    "transcripts/list_by_user": TranscriptSummary,
+    "transcripts/count_by_user": int,
+    "transcripts/exists": bool,
+    "transcripts/delete": UUID,
+    "chunks/create_many": int,
+    "chunks/delete_by_transcript": int,
+    "chunks/list_by_transcript": Chunk,
+    "chunks/count_by_transcript": int,
+    "chunks/get_by_ids": Chunk,
+    "chunks/search": SearchHit,
+    "chunks/search_count": int,
+    "processing_sessions/create": ProcessingSession,
+    "processing_sessions/get_by_id": ProcessingSession,
+    "processing_sessions/list_by_user": ProcessingSession,
+    "processing_sessions/count_by_user": int,
+    "processing_sessions/exists": bool,
+    "processing_sessions/update": ProcessingSession,
+    "processing_sessions/delete": UUID,
+    "processing_jobs/enqueue": (Job, CREATED),
+    "processing_jobs/get_by_id": Job,
+    "processing_jobs/list_by_user": Job,
+    "processing_jobs/count_by_user": int,
+    "processing_jobs/claim": Job,
+    "processing_jobs/complete": Job,
+    "processing_jobs/fail": Job,
+    "processing_jobs/cancel": Job,
+    "processing_jobs/reclaim_stale": Job,
+    "processing_jobs/delete": UUID,
 }
 
 PG_TO_PYTHON: dict[str, type] = {
@@ -84,6 +141,10 @@ PG_TO_PYTHON: dict[str, type] = {
     "int8": int,
     "timestamptz": datetime,
     "jsonb": object,  # any JSON value
+    "float4": float,
+    "float8": float,
+    "date": date,
+    "text[]": list,
 }
 
 
@@ -108,20 +169,27 @@ def test_every_query_file_has_a_declared_shape() -> None:
     assert set(QUERIES) == set(SHAPES), "declare new sql/ files in SHAPES"
 
 
+def _expected_columns(shape: Any) -> list[tuple[str | None, Any, str]]:
+    """(column name or None for an unnamed scalar, annotation, what declared it)."""
+    if isinstance(shape, tuple) and len(shape) == 2 and isinstance(shape[0], str):
+        return [(shape[0], shape[1], "column")]
+    if isinstance(shape, tuple):
+        return [column for part in shape for column in _expected_columns(part)]
+    if isinstance(shape, type) and issubclass(shape, msgspec.Struct):
+        hints = typing.get_type_hints(shape)
+        return [(f, hints[f], f"{shape.__name__}.{f}") for f in shape.__struct_fields__]
+    return [(None, shape, "scalar")]
+
+
 @pytest.mark.parametrize("name", sorted(SHAPES))
 async def test_result_columns_match_the_struct(db: asyncpg.Connection, name: str) -> None:
     statement = await db.prepare(QUERIES[name])
     columns = [(a.name, a.type.name) for a in statement.get_attributes()]
-    shape = SHAPES[name]
-    if isinstance(shape, type) and issubclass(shape, msgspec.Struct):
-        hints = typing.get_type_hints(shape)
-        fields = list(shape.__struct_fields__)
-        assert [c for c, _ in columns] == fields, f"sql/{name}.sql columns vs {shape.__name__}"
-        for column, pg_type in columns:
-            assert _compatible(pg_type, hints[column]), (
-                f"sql/{name}.sql: column {column} is {pg_type}, "
-                f"{shape.__name__}.{column} is {hints[column]}"
-            )
-    else:
-        assert len(columns) == 1, f"sql/{name}.sql should return one column"
-        assert _compatible(columns[0][1], shape), f"sql/{name}.sql: {columns[0][1]} vs {shape}"
+    expected = _expected_columns(SHAPES[name])
+    assert len(columns) == len(expected), f"sql/{name}.sql: {columns} vs {expected}"
+    for (column, pg_type), (field, annotation, origin) in zip(columns, expected, strict=True):
+        if field is not None:
+            assert column == field, f"sql/{name}.sql: column {column} where {origin} is expected"
+        assert _compatible(pg_type, annotation), (
+            f"sql/{name}.sql: column {column} is {pg_type}, {origin} is {annotation}"
+        )

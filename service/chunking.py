@@ -1,0 +1,50 @@
+"""Splitting transcript text into overlapping chunks for retrieval.
+
+Token counts are an estimate that needs no tokenizer download: about four characters
+per token, the usual rule of thumb for English with OpenAI-style BPE tokenizers.
+Chunks are cut on whitespace and keep the original text between their first and
+last word, so line breaks survive."""
+
+import math
+import re
+
+import msgspec
+
+CHARS_PER_TOKEN = 4
+_WORD = re.compile(r"\S+")
+
+
+class NewChunk(msgspec.Struct, frozen=True):
+    chunk_index: int
+    chunk_text: str
+    token_count: int
+    metadata: dict[str, object] = {}
+
+
+def estimate_tokens(text: str) -> int:
+    return math.ceil(len(text) / CHARS_PER_TOKEN)
+
+
+def chunk_text(text: str, *, target_tokens: int, overlap_tokens: int) -> list[NewChunk]:
+    """Chunks of about `target_tokens`, each starting `overlap_tokens` before the
+    previous one ended."""
+    if not 0 <= overlap_tokens < target_tokens:
+        raise ValueError("overlap_tokens must be at least 0 and below target_tokens")
+    words = [(m.start(), m.end()) for m in _WORD.finditer(text)]
+    if not words:
+        return []
+    # Words, not characters, are the unit of the cut: average English word plus its
+    # space is about 1.33 tokens at four characters per token.
+    chars = sum(end - start + 1 for start, end in words)
+    tokens_per_word = max(chars / len(words) / CHARS_PER_TOKEN, 1e-9)
+    size = max(1, round(target_tokens / tokens_per_word))
+    overlap = min(size - 1, round(overlap_tokens / tokens_per_word))
+    stride = size - overlap
+    chunks = []
+    for index, first in enumerate(range(0, len(words), stride)):
+        last = min(first + size, len(words)) - 1
+        piece = text[words[first][0] : words[last][1]]
+        chunks.append(NewChunk(index, piece, estimate_tokens(piece)))
+        if last == len(words) - 1:
+            break
+    return chunks

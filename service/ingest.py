@@ -1,0 +1,81 @@
+"""Ingesting a transcript: the video (created when missing), the transcript (replaced
+when the same video, source and language exist) and its chunks, all or nothing."""
+
+from collections.abc import Sequence
+from typing import Any
+from uuid import UUID
+
+import msgspec
+
+from service.chunking import NewChunk, chunk_text
+from service.db import Executor
+from service.queries import chunks, transcripts, videos
+from service.queries.transcripts import Source, Transcript
+from service.queries.videos import NO_FIELDS, VideoFields
+
+
+class Ingested(msgspec.Struct, frozen=True):
+    transcript: Transcript
+    transcript_created: bool
+    video_created: bool
+
+
+async def ingest_transcript(
+    db: Executor,
+    *,
+    user_id: UUID,
+    youtube_video_id: str,
+    source: Source,
+    language: str,
+    transcript_text: str,
+    metadata: dict[str, Any] | None = None,
+    video_fields: VideoFields = NO_FIELDS,
+    given_chunks: Sequence[NewChunk] | None = None,
+    chunk_tokens: int,
+    chunk_overlap_tokens: int,
+) -> Ingested:
+    """Runs inside the caller's transaction, so a failure anywhere leaves nothing."""
+    assert db.is_in_transaction(), "ingest_transcript needs a transaction"
+    video, video_created = await videos.add(
+        db, user_id=user_id, youtube_video_id=youtube_video_id, fields=video_fields
+    )
+    transcript_id, created = await transcripts.upsert(
+        db,
+        user_id=user_id,
+        video_id=video.id,
+        source=source,
+        language=language,
+        transcript_text=transcript_text,
+        metadata=metadata,
+    )
+    if not created:
+        await chunks.delete_by_transcript(db, transcript_id=transcript_id, user_id=user_id)
+    if given_chunks is None:
+        given_chunks = chunk_text(
+            transcript_text, target_tokens=chunk_tokens, overlap_tokens=chunk_overlap_tokens
+        )
+    await chunks.create_many(db, user_id=user_id, transcript_id=transcript_id, chunks=given_chunks)
+    transcript = await transcripts.get_by_id(db, transcript_id=transcript_id, user_id=user_id)
+    assert transcript is not None
+    return Ingested(transcript, created, video_created)
+
+
+async def rechunk_transcript(
+    db: Executor,
+    *,
+    transcript_id: UUID,
+    user_id: UUID,
+    chunk_tokens: int,
+    chunk_overlap_tokens: int,
+) -> int | None:
+    """Replaces a transcript's chunks with fresh server-side ones; None if not found."""
+    transcript = await transcripts.get_by_id(db, transcript_id=transcript_id, user_id=user_id)
+    if transcript is None:
+        return None
+    await chunks.delete_by_transcript(db, transcript_id=transcript_id, user_id=user_id)
+    pieces = chunk_text(
+        transcript.transcript_text,
+        target_tokens=chunk_tokens,
+        overlap_tokens=chunk_overlap_tokens,
+    )
+    return await chunks.create_many(db, user_id=user_id, transcript_id=transcript_id, chunks=pieces)

@@ -1,0 +1,103 @@
+from datetime import datetime
+from typing import Any, Literal
+from uuid import UUID
+
+import msgspec
+
+from service.db import Executor, many, one, sql
+
+Source = Literal["youtube_auto", "youtube_manual", "upload"]
+
+
+class Transcript(msgspec.Struct, frozen=True, gc=False):
+    id: UUID
+    user_id: UUID
+    video_id: UUID
+    youtube_video_id: str
+    source: str
+    language: str
+    transcript_text: str
+    metadata: dict[str, Any]
+    chunk_count: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class TranscriptSummary(msgspec.Struct, frozen=True, gc=False):
+    """A transcript without its text, for lists."""
+
+    id: UUID
+    user_id: UUID
+    video_id: UUID
+    youtube_video_id: str
+    source: str
+    language: str
+    metadata: dict[str, Any]
+    char_count: int
+    chunk_count: int
+    created_at: datetime
+    updated_at: datetime
+
+
+_UPSERT = sql("transcripts/upsert")
+_GET_BY_ID = sql("transcripts/get_by_id")
+_LIST_BY_USER = sql("transcripts/list_by_user")
+_COUNT_BY_USER = sql("transcripts/count_by_user")
+_EXISTS = sql("transcripts/exists")
+_DELETE = sql("transcripts/delete")
+
+
+async def upsert(
+    db: Executor,
+    *,
+    user_id: UUID,
+    video_id: UUID,
+    source: Source,
+    language: str,
+    transcript_text: str,
+    metadata: dict[str, Any] | None = None,
+) -> tuple[UUID, bool]:
+    """(transcript id, whether it is new); an existing (video, source, language) has
+    its text and metadata replaced."""
+    row = await db.fetchrow(
+        _UPSERT, user_id, video_id, source, language, transcript_text, metadata or {}
+    )
+    return row[0], row[1]
+
+
+async def get_by_id(db: Executor, *, transcript_id: UUID, user_id: UUID) -> Transcript | None:
+    return one(Transcript, await db.fetchrow(_GET_BY_ID, transcript_id, user_id))
+
+
+async def list_by_user(
+    db: Executor,
+    *,
+    user_id: UUID,
+    video_id: UUID | None = None,
+    youtube_video_id: str | None = None,
+    limit: int,
+    offset: int,
+) -> list[TranscriptSummary]:
+    rows = await db.fetch(_LIST_BY_USER, user_id, video_id, youtube_video_id, limit, offset)
+    return many(TranscriptSummary, rows)
+
+
+async def count_by_user(
+    db: Executor,
+    *,
+    user_id: UUID,
+    video_id: UUID | None = None,
+    youtube_video_id: str | None = None,
+) -> int:
+    result: int = await db.fetchval(_COUNT_BY_USER, user_id, video_id, youtube_video_id)
+    return result
+
+
+async def exists(db: Executor, *, transcript_id: UUID, user_id: UUID) -> bool:
+    result: bool = await db.fetchval(_EXISTS, transcript_id, user_id)
+    return result
+
+
+async def delete(db: Executor, *, transcript_id: UUID, user_id: UUID) -> bool:
+    """Deletes the transcript and, by cascade, its chunks."""
+    return await db.fetchval(_DELETE, transcript_id, user_id) is not None

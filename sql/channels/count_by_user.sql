@@ -1,0 +1,1 @@
+SELECT count(*) FROM channels WHERE user_id = $1 AND ($2::text IS NULL OR status = $2);

@@ -1,0 +1,10 @@
+-- NULL leaves a column as it is.
+UPDATE channels AS c
+SET name              = coalesce($3, c.name),
+    description       = coalesce($4, c.description),
+    status            = coalesce($5, c.status),
+    metadata          = coalesce($6, c.metadata),
+    processing_config = coalesce($7, c.processing_config)
+WHERE c.id = $1 AND c.user_id = $2
+RETURNING c.id, c.user_id, c.youtube_channel_id, c.name, c.description, c.status, c.metadata, c.processing_config, c.created_at, c.updated_at,
+          (SELECT count(*) FROM videos v WHERE v.channel_id = c.id) AS video_count;

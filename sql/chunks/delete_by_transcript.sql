@@ -1,0 +1,4 @@
+WITH deleted AS (
+    DELETE FROM chunks WHERE transcript_id = $1 AND user_id = $2 RETURNING 1
+)
+SELECT count(*) FROM deleted;

@@ -1,0 +1,4 @@
+SELECT id, user_id, transcript_id, chunk_index, chunk_text, token_count, metadata, created_at
+FROM chunks
+WHERE id = ANY($1::uuid[]) AND user_id = $2
+ORDER BY transcript_id, chunk_index;

@@ -1,0 +1,14 @@
+-- Back to the queue after an exponential back-off ($4 seconds, doubling with each
+-- attempt, at most $5), or failed for good once max_attempts is spent.
+UPDATE processing_jobs
+SET status        = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'queued' END,
+    run_after     = CASE WHEN attempts >= max_attempts THEN run_after
+                         ELSE now() + make_interval(
+                             secs => least($5::float8, $4::float8 * power(2, attempts - 1)))
+                    END,
+    finished_at   = CASE WHEN attempts >= max_attempts THEN now() END,
+    error_message = $3,
+    locked_by     = NULL,
+    locked_at     = NULL
+WHERE id = $1 AND user_id = $2 AND status = 'running'
+RETURNING id, user_id, session_id, job_type, entity_type, entity_id, status, priority, attempts, max_attempts, run_after, payload, result, error_message, idempotency_key, locked_by, locked_at, started_at, finished_at, created_at, updated_at;

@@ -1,0 +1,11 @@
+-- Jobs whose worker vanished (running, locked longer than $1 seconds) go back to the
+-- queue, or fail for good if that was their last attempt.
+UPDATE processing_jobs
+SET status        = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'queued' END,
+    finished_at   = CASE WHEN attempts >= max_attempts THEN now() END,
+    error_message = format('worker %s stopped answering', coalesce(locked_by, 'unknown')),
+    run_after     = now(),
+    locked_by     = NULL,
+    locked_at     = NULL
+WHERE status = 'running' AND locked_at < now() - make_interval(secs => $1::float8)
+RETURNING id, user_id, session_id, job_type, entity_type, entity_id, status, priority, attempts, max_attempts, run_after, payload, result, error_message, idempotency_key, locked_by, locked_at, started_at, finished_at, created_at, updated_at;
