@@ -8,6 +8,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from service import migrations
 from service.settings import ConfigError, Settings, load_settings
@@ -125,6 +126,78 @@ def cmd_sessions(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
+    from service.db import create_pool
+    from service.worker import HANDLERS, Worker
+
+    async def run(url: str) -> int:
+        pool = await create_pool(url, min_size=1, max_size=args.concurrency + 1)
+        try:
+            worker = Worker(pool, settings, name=args.name, concurrency=args.concurrency)
+            if args.once:
+                return await worker.run_until_idle()
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(signum, stop.set)
+            log.info(
+                "worker %s running %s, %d at a time (Ctrl-C stops)",
+                worker.name,
+                ", ".join(HANDLERS),
+                args.concurrency,
+            )
+            await worker.run_forever(stop, poll_seconds=args.poll)
+            return 0
+        finally:
+            await pool.close()
+
+    with database(settings) as url:
+        if settings.auto_migrate:
+            _apply_pending(url)
+        ran = asyncio.run(run(url))
+    if args.once:
+        print(f"ran {ran} jobs")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    from service.db import connect
+    from service.importer import ImportReport, import_file
+    from service.queries import users
+
+    path: Path = args.file
+    if not path.is_file():
+        print(f"no such file: {path}", file=sys.stderr)
+        return 2
+
+    async def run(url: str) -> ImportReport | None:
+        conn = await connect(url)
+        try:
+            owner = await users.get_by_username(conn, username=args.user)
+            if owner is None:
+                return None
+            return await import_file(
+                conn, path=path, user_id=owner.id, settings=settings, progress=not args.quiet
+            )
+        finally:
+            await conn.close()
+
+    with database(settings) as url:
+        if settings.auto_migrate:
+            _apply_pending(url)
+        report = asyncio.run(run(url))
+    if report is None:
+        print(f"no user named {args.user!r}", file=sys.stderr)
+        return 2
+    for rejected in report.rejected:
+        print(f"line {rejected.line_number}: {rejected.reason}", file=sys.stderr)
+    if args.rejects and report.rejected:
+        args.rejects.write_text("".join(r.raw + "\n" for r in report.rejected), encoding="utf-8")
+    imported = ", ".join(f"{n} {kind}s" for kind, n in sorted(report.imported.items()))
+    print(f"imported {imported or 'nothing'}; rejected {len(report.rejected)} lines")
+    return 1 if report.rejected else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tubebase",
@@ -152,6 +225,24 @@ def build_parser() -> argparse.ArgumentParser:
     admin.add_argument("action", choices=["grant", "revoke"])
     admin.add_argument("username")
     admin.set_defaults(func=cmd_admin)
+
+    worker = commands.add_parser(
+        "worker", help="run queued jobs (chunk_transcript, purge_sessions)"
+    )
+    worker.add_argument("--concurrency", type=int, default=4, help="jobs at a time (default 4)")
+    worker.add_argument("--poll", type=float, default=1.0, help="seconds between polls when idle")
+    worker.add_argument("--name", help="worker name recorded on claimed jobs (default host:pid)")
+    worker.add_argument("--once", action="store_true", help="run what is ready, then exit")
+    worker.set_defaults(func=cmd_worker)
+
+    importer = commands.add_parser(
+        "import", help="load channels, videos and transcripts from a JSONL file"
+    )
+    importer.add_argument("file", type=Path, help="one JSON object a line (see README)")
+    importer.add_argument("--user", required=True, help="username that will own the data")
+    importer.add_argument("--rejects", type=Path, help="write rejected lines to this file")
+    importer.add_argument("--quiet", action="store_true", help="no progress bar")
+    importer.set_defaults(func=cmd_import)
 
     purge = commands.add_parser("sessions", help="login sessions")
     purge.add_argument("action", choices=["purge"], help="delete expired sessions")

@@ -13,7 +13,19 @@ from litestar.exceptions import NotFoundException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 
-from service.api import auth, config, conversations, health, templates
+from service.api import (
+    auth,
+    channels,
+    config,
+    conversations,
+    health,
+    jobs,
+    processing_sessions,
+    search,
+    templates,
+    transcripts,
+    videos,
+)
 from service.api.deps import auth_middleware, provide_db, provide_page, provide_user
 from service.api.errors import database_error_handler, not_found_handler
 from service.db import create_pool
@@ -62,6 +74,12 @@ def create_app(settings: Settings, database_url: str) -> Litestar:
             conversations.ConversationController,
             templates.TemplateController,
             config.ConfigController,
+            channels.ChannelController,
+            videos.VideoController,
+            transcripts.TranscriptController,
+            search.search,
+            processing_sessions.ProcessingSessionController,
+            jobs.JobController,
         ],
         dependencies={
             "db": Provide(provide_db),

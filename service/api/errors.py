@@ -32,7 +32,15 @@ CONSTRAINT_MESSAGES = {
     "conversations_title_not_blank": "title must not be blank",
     "templates_name_not_blank": "template_name must not be blank",
     "config_key_format": "config key may hold only letters, digits and . _ : -",
+    "uq_channels_user_youtube_channel_id": "you have a channel with this youtube_channel_id",
+    "uq_videos_user_youtube_video_id": "you have a video with this youtube_video_id",
+    "videos_channel_fkey": "channel_id: no such channel",
+    "processing_jobs_session_fkey": "session_id: no such processing session",
+    "uq_chunks_transcript_chunk_index": "chunks: each chunk_index may appear once",
 }
+
+# Check violations that mean "not now, given the row's state" rather than bad input.
+CONFLICT_CONSTRAINTS = {"videos_status_transition"}
 
 
 def error_response(status_code: int, detail: str) -> Response[dict[str, object]]:
@@ -48,6 +56,9 @@ def _described(exc: asyncpg.PostgresError, fallback: str) -> str:
 
 
 def database_error_handler(_: AnyRequest, exc: Exception) -> Response[dict[str, object]]:
+    constraint = getattr(exc, "constraint_name", None)
+    if isinstance(exc, asyncpg.CheckViolationError) and constraint in CONFLICT_CONSTRAINTS:
+        return error_response(HTTP_409_CONFLICT, str(getattr(exc, "message", exc)))
     if isinstance(exc, asyncpg.UniqueViolationError):
         return error_response(HTTP_409_CONFLICT, _described(exc, "already exists"))
     if isinstance(exc, asyncpg.ForeignKeyViolationError):

@@ -127,12 +127,18 @@ async def complete(db: Executor, *, job_id: UUID, user_id: UUID, result: Any) ->
 
 
 async def fail(
-    db: Executor, *, job_id: UUID, user_id: UUID, error_message: str, backoff: Backoff
+    db: Executor,
+    *,
+    job_id: UUID,
+    user_id: UUID,
+    error_message: str,
+    backoff: Backoff,
+    retry: bool = True,
 ) -> Job | None:
-    """Requeues with back-off, or fails for good after max_attempts. None unless the
-    job is the user's and running."""
+    """Requeues with back-off, or fails for good after max_attempts (or at once when
+    retry is False). None unless the job is the user's and running."""
     row = await db.fetchrow(
-        _FAIL, job_id, user_id, error_message, backoff.base_seconds, backoff.max_seconds
+        _FAIL, job_id, user_id, error_message, backoff.base_seconds, backoff.max_seconds, retry
     )
     return one(Job, row)
 
@@ -142,9 +148,12 @@ async def cancel(db: Executor, *, job_id: UUID, user_id: UUID) -> Job | None:
     return one(Job, await db.fetchrow(_CANCEL, job_id, user_id))
 
 
-async def reclaim_stale(db: Executor, *, stale_after_seconds: float) -> list[Job]:
-    """Requeues (or finally fails) running jobs locked longer than the limit."""
-    return many(Job, await db.fetch(_RECLAIM_STALE, stale_after_seconds))
+async def reclaim_stale(
+    db: Executor, *, stale_after_seconds: float, user_id: UUID | None = None
+) -> list[Job]:
+    """Requeues (or finally fails) running jobs locked longer than the limit; only
+    the user's when user_id is given."""
+    return many(Job, await db.fetch(_RECLAIM_STALE, stale_after_seconds, user_id))
 
 
 async def delete(db: Executor, *, job_id: UUID, user_id: UUID) -> bool:

@@ -1,5 +1,5 @@
 -- Jobs whose worker vanished (running, locked longer than $1 seconds) go back to the
--- queue, or fail for good if that was their last attempt.
+-- queue, or fail for good if that was their last attempt. $2 NULL: every user's.
 UPDATE processing_jobs
 SET status        = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'queued' END,
     finished_at   = CASE WHEN attempts >= max_attempts THEN now() END,
@@ -7,5 +7,7 @@ SET status        = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'queue
     run_after     = now(),
     locked_by     = NULL,
     locked_at     = NULL
-WHERE status = 'running' AND locked_at < now() - make_interval(secs => $1::float8)
+WHERE status = 'running'
+  AND locked_at < now() - make_interval(secs => $1::float8)
+  AND ($2::uuid IS NULL OR user_id = $2)
 RETURNING id, user_id, session_id, job_type, entity_type, entity_id, status, priority, attempts, max_attempts, run_after, payload, result, error_message, idempotency_key, locked_by, locked_at, started_at, finished_at, created_at, updated_at;

@@ -1,0 +1,54 @@
+"""Full-text search over the caller's chunks."""
+
+from collections.abc import Sequence
+from typing import Annotated, Any
+from uuid import UUID
+
+import msgspec
+from litestar import Response, get
+from litestar.exceptions import ValidationException
+from litestar.params import QueryParameter
+
+from service.api.deps import CurrentUser, Db, Paging
+from service.api.pages import page_response
+from service.queries import chunks
+from service.queries.chunks import SearchFilter, SearchHit
+
+
+def _metadata_filter(raw: str | None) -> dict[str, Any] | None:
+    if raw is None:
+        return None
+    try:
+        value = msgspec.json.decode(raw)
+    except msgspec.DecodeError as exc:
+        raise ValidationException(f"metadata must be a JSON object: {exc}") from None
+    if not isinstance(value, dict):
+        raise ValidationException('metadata must be a JSON object, e.g. {"speaker": "Ada"}')
+    return value
+
+
+@get(
+    "/search",
+    tags=["search"],
+    summary='Ranked full-text hits with <mark> snippets; q takes "phrases", or, -words',
+)
+async def search(
+    db: Db,
+    user: CurrentUser,
+    page: Paging,
+    q: Annotated[str, QueryParameter(min_length=1, max_length=1000, pattern=r"\S")],
+    video_id: Annotated[UUID | None, QueryParameter()] = None,
+    channel_id: Annotated[UUID | None, QueryParameter()] = None,
+    metadata: Annotated[
+        str | None,
+        QueryParameter(max_length=10_000, description="JSON object the chunk metadata contains"),
+    ] = None,
+) -> Response[Sequence[SearchHit]]:
+    filters = SearchFilter(
+        video_id=video_id, channel_id=channel_id, metadata=_metadata_filter(metadata)
+    )
+    hits = await chunks.search(
+        db, user_id=user.id, query=q, filters=filters, limit=page.limit, offset=page.offset
+    )
+    total = await chunks.search_count(db, user_id=user.id, query=q, filters=filters)
+    return page_response(hits, total)

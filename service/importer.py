@@ -1,0 +1,234 @@
+"""`tubebase import FILE.jsonl`: channels, videos and transcripts, one JSON object a
+line, for one user. Each line commits on its own, so a bad line is reported (with
+its number and the reason) and nothing valid is lost. Re-importing a file updates
+what it imported before instead of duplicating it.
+
+    {"type": "channel", "youtube_channel_id": "UC…", "name": "…", "description": "…",
+     "status": "active", "metadata": {}, "processing_config": {}}
+    {"type": "video", "youtube_video_id": "dQw4w9WgXcQ", "channel": "UC…", "title": "…",
+     "channel_name": "…", "duration_seconds": 212, "upload_date": "2009-10-25",
+     "description": "…", "tags": ["…"], "is_favorite": false}
+    {"type": "transcript", "youtube_video_id": "dQw4w9WgXcQ", "transcript_text": "…",
+     "source": "youtube_auto", "language": "en", "metadata": {},
+     "chunks": [{"chunk_index": 0, "chunk_text": "…"}]}
+
+Only `type`, the YouTube id and `name` / `transcript_text` are required. A video's
+`channel` names a channel by YouTube id that must exist already (earlier in the
+file, or imported before)."""
+
+from collections import Counter
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal, TextIO
+from uuid import UUID
+
+import asyncpg
+import msgspec
+from tqdm import tqdm
+
+from service.chunking import NewChunk, estimate_tokens
+from service.fields import (
+    ChunkText,
+    Language,
+    LongText,
+    Name,
+    NonNegativeInt,
+    ShortText,
+    Tags,
+    TranscriptText,
+    YoutubeChannelId,
+    YoutubeVideoId,
+)
+from service.ingest import ingest_transcript
+from service.queries import channels, videos
+from service.queries.transcripts import Source
+from service.queries.videos import VideoFields
+from service.settings import Settings
+
+
+class ChannelLine(msgspec.Struct, tag="channel", tag_field="type", forbid_unknown_fields=True):
+    youtube_channel_id: YoutubeChannelId
+    name: Name
+    description: LongText | None = None
+    status: Literal["active", "paused", "inactive"] | None = None
+    metadata: dict[str, Any] | None = None
+    processing_config: dict[str, Any] | None = None
+
+
+class VideoLine(msgspec.Struct, tag="video", tag_field="type", forbid_unknown_fields=True):
+    youtube_video_id: YoutubeVideoId
+    channel: YoutubeChannelId | None = None
+    title: LongText | None = None
+    channel_name: ShortText | None = None
+    duration_seconds: NonNegativeInt | None = None
+    upload_date: date | None = None
+    description: LongText | None = None
+    tags: Tags | None = None
+    is_favorite: bool | None = None
+
+
+class ChunkLine(msgspec.Struct, forbid_unknown_fields=True):
+    chunk_index: NonNegativeInt
+    chunk_text: ChunkText
+    token_count: NonNegativeInt | None = None
+    metadata: dict[str, Any] = {}
+
+
+class TranscriptLine(
+    msgspec.Struct, tag="transcript", tag_field="type", forbid_unknown_fields=True
+):
+    youtube_video_id: YoutubeVideoId
+    transcript_text: TranscriptText
+    source: Source = "youtube_auto"
+    language: Language = "en"
+    metadata: dict[str, Any] = {}
+    chunks: list[ChunkLine] | None = None
+    title: LongText | None = None
+    channel_name: ShortText | None = None
+
+
+Line = ChannelLine | VideoLine | TranscriptLine
+_decode = msgspec.json.Decoder(Line).decode
+
+
+class Rejected(msgspec.Struct, frozen=True):
+    line_number: int
+    reason: str
+    raw: str
+
+
+class ImportReport(msgspec.Struct):
+    imported: Counter[str] = msgspec.field(default_factory=Counter)
+    rejected: list[Rejected] = msgspec.field(default_factory=list)
+
+
+class LineError(Exception):
+    pass
+
+
+async def _import_channel(db: asyncpg.Connection, user_id: UUID, line: ChannelLine) -> None:
+    existing = await channels.get_by_youtube_id(
+        db, user_id=user_id, youtube_channel_id=line.youtube_channel_id
+    )
+    if existing is None:
+        await channels.create(
+            db,
+            user_id=user_id,
+            youtube_channel_id=line.youtube_channel_id,
+            name=line.name,
+            description=line.description,
+            status=line.status or "active",
+            metadata=line.metadata,
+            processing_config=line.processing_config,
+        )
+    else:
+        await channels.update(
+            db,
+            channel_id=existing.id,
+            user_id=user_id,
+            name=line.name,
+            description=line.description,
+            status=line.status,
+            metadata=line.metadata,
+            processing_config=line.processing_config,
+        )
+
+
+async def _import_video(db: asyncpg.Connection, user_id: UUID, line: VideoLine) -> None:
+    channel_id = None
+    if line.channel is not None:
+        channel = await channels.get_by_youtube_id(
+            db, user_id=user_id, youtube_channel_id=line.channel
+        )
+        if channel is None:
+            raise LineError(f"channel {line.channel} not found: import it first")
+        channel_id = channel.id
+    fields = VideoFields(
+        channel_id=channel_id,
+        title=line.title,
+        channel_name=line.channel_name,
+        duration_seconds=line.duration_seconds,
+        upload_date=line.upload_date,
+        description=line.description,
+        tags=line.tags,
+        is_favorite=line.is_favorite,
+    )
+    video, created = await videos.add(
+        db, user_id=user_id, youtube_video_id=line.youtube_video_id, fields=fields
+    )
+    if not created:
+        await videos.update(db, video_id=video.id, user_id=user_id, fields=fields)
+
+
+async def _import_transcript(
+    db: asyncpg.Connection, user_id: UUID, line: TranscriptLine, settings: Settings
+) -> None:
+    given = None
+    if line.chunks is not None:
+        indexes = [c.chunk_index for c in line.chunks]
+        if len(set(indexes)) != len(indexes):
+            raise LineError("chunks: each chunk_index may appear once")
+        given = [
+            NewChunk(
+                c.chunk_index,
+                c.chunk_text,
+                estimate_tokens(c.chunk_text) if c.token_count is None else c.token_count,
+                c.metadata,
+            )
+            for c in line.chunks
+        ]
+    await ingest_transcript(
+        db,
+        user_id=user_id,
+        youtube_video_id=line.youtube_video_id,
+        source=line.source,
+        language=line.language,
+        transcript_text=line.transcript_text,
+        metadata=line.metadata,
+        video_fields=VideoFields(title=line.title, channel_name=line.channel_name),
+        given_chunks=given,
+        chunk_tokens=settings.chunk_tokens,
+        chunk_overlap_tokens=settings.chunk_overlap_tokens,
+    )
+
+
+def _numbered_lines(source: TextIO) -> Iterator[tuple[int, str]]:
+    for number, raw in enumerate(source, start=1):
+        if raw.strip():
+            yield number, raw
+
+
+async def import_file(
+    db: asyncpg.Connection,
+    *,
+    path: Path,
+    user_id: UUID,
+    settings: Settings,
+    progress: bool = True,
+) -> ImportReport:
+    report = ImportReport()
+    with path.open(encoding="utf-8") as source:
+        total = sum(1 for _ in source)
+        source.seek(0)
+        bar = tqdm(total=total, unit="line", desc=f"importing {path.name}", disable=not progress)
+        with bar:
+            for number, raw in _numbered_lines(source):
+                bar.update(1)
+                try:
+                    line = _decode(raw)
+                    async with db.transaction():
+                        if isinstance(line, ChannelLine):
+                            await _import_channel(db, user_id, line)
+                        elif isinstance(line, VideoLine):
+                            await _import_video(db, user_id, line)
+                        else:
+                            await _import_transcript(db, user_id, line, settings)
+                    report.imported[type(line).__name__.removesuffix("Line").lower()] += 1
+                except (msgspec.DecodeError, LineError) as exc:
+                    report.rejected.append(Rejected(number, str(exc), raw.rstrip("\n")))
+                except asyncpg.PostgresError as exc:
+                    reason = getattr(exc, "message", None) or str(exc)
+                    report.rejected.append(Rejected(number, reason, raw.rstrip("\n")))
+            bar.update(total - bar.n)
+    return report

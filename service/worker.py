@@ -1,0 +1,147 @@
+"""`tubebase worker`: claims jobs of every user from the PostgreSQL queue and runs
+the built-in job types. A job's work and its completion commit together; a failure
+rolls the work back and requeues the job with back-off."""
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import asyncpg
+
+from service.ingest import rechunk_transcript
+from service.queries import processing_jobs, sessions
+from service.queries.processing_jobs import Backoff, Job
+from service.settings import Settings
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[asyncpg.Connection, Job, Settings], Awaitable[Any]]
+
+
+class JobError(Exception):
+    """A job that cannot succeed as given: it fails at once, without retries, and the
+    message becomes its error_message."""
+
+
+async def chunk_transcript(db: asyncpg.Connection, job: Job, settings: Settings) -> Any:
+    """Re-chunks a transcript: entity ('transcript', id); payload may set
+    chunk_tokens and chunk_overlap_tokens."""
+    if job.entity_type != "transcript" or job.entity_id is None:
+        raise JobError("chunk_transcript needs entity_type 'transcript' and an entity_id")
+    target = int(job.payload.get("chunk_tokens", settings.chunk_tokens))
+    overlap = int(job.payload.get("chunk_overlap_tokens", settings.chunk_overlap_tokens))
+    if not 0 <= overlap < target:
+        raise JobError(f"chunk_overlap_tokens ({overlap}) must be below chunk_tokens ({target})")
+    count = await rechunk_transcript(
+        db,
+        transcript_id=job.entity_id,
+        user_id=job.user_id,
+        chunk_tokens=target,
+        chunk_overlap_tokens=overlap,
+    )
+    if count is None:
+        raise JobError(f"transcript {job.entity_id} not found")
+    return {"chunks": count}
+
+
+async def purge_sessions(db: asyncpg.Connection, job: Job, settings: Settings) -> Any:
+    """Deletes expired login sessions (of every user: they are dead already)."""
+    return {"purged": await sessions.delete_expired(db)}
+
+
+HANDLERS: dict[str, Handler] = {
+    "chunk_transcript": chunk_transcript,
+    "purge_sessions": purge_sessions,
+}
+
+
+def default_worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+class Worker:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        settings: Settings,
+        *,
+        name: str | None = None,
+        concurrency: int = 4,
+        handlers: dict[str, Handler] | None = None,
+    ) -> None:
+        self.pool = pool
+        self.settings = settings
+        self.name = name or default_worker_name()
+        self.concurrency = concurrency
+        self.handlers = HANDLERS if handlers is None else handlers
+        self.backoff = Backoff(settings.job_backoff_seconds, settings.job_backoff_max_seconds)
+
+    async def run_batch(self) -> int:
+        """Reclaims abandoned jobs, claims up to `concurrency` ready ones and runs
+        them concurrently; returns how many it ran."""
+        reclaimed = await processing_jobs.reclaim_stale(
+            self.pool, stale_after_seconds=self.settings.job_stale_seconds
+        )
+        for job in reclaimed:
+            log.warning("reclaimed job %s from %s", job.id, job.error_message)
+        claimed = await processing_jobs.claim(
+            self.pool,
+            user_id=None,
+            worker=self.name,
+            limit=self.concurrency,
+            job_types=list(self.handlers),
+        )
+        await asyncio.gather(*(self._run(job) for job in claimed))
+        return len(claimed)
+
+    async def run_until_idle(self) -> int:
+        """Runs batches until no job is ready; returns how many jobs ran."""
+        total = 0
+        while ran := await self.run_batch():
+            total += ran
+        return total
+
+    async def run_forever(self, stop: asyncio.Event, poll_seconds: float = 1.0) -> None:
+        """Until `stop` is set. A database outage is waited out: jobs it interrupted
+        are reclaimed once their lock goes stale."""
+        while not stop.is_set():
+            try:
+                ran = await self.run_batch()
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+                log.exception("worker batch failed; retrying in %.0fs", poll_seconds)
+                ran = 0
+            if ran == 0:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), timeout=poll_seconds)
+
+    async def _run(self, job: Job) -> None:
+        handler = self.handlers[job.job_type]
+        async with self.pool.acquire() as conn:
+            try:
+                async with conn.transaction():
+                    result = await handler(conn, job, self.settings)
+                    await processing_jobs.complete(
+                        conn, job_id=job.id, user_id=job.user_id, result=result
+                    )
+                log.info("job %s (%s) completed", job.id, job.job_type)
+            except Exception as exc:  # any failure of the work is the job's failure
+                message = str(exc) if isinstance(exc, JobError) else f"{type(exc).__name__}: {exc}"
+                failed = await processing_jobs.fail(
+                    conn,
+                    job_id=job.id,
+                    user_id=job.user_id,
+                    error_message=message,
+                    backoff=self.backoff,
+                    retry=not isinstance(exc, JobError),
+                )
+                log.warning(
+                    "job %s (%s) failed: %s; now %s",
+                    job.id,
+                    job.job_type,
+                    message,
+                    failed.status if failed else "gone",
+                )
