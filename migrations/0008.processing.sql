@@ -86,6 +86,13 @@ BEGIN
         UPDATE processing_sessions
            SET total_items = total_items + 1
          WHERE id = NEW.session_id;
+    ELSIF TG_OP = 'DELETE' THEN
+        UPDATE processing_sessions
+           SET total_items = total_items - (OLD.status <> 'cancelled')::int,
+               completed_items = completed_items - (OLD.status = 'completed')::int,
+               failed_items = failed_items - (OLD.status = 'failed')::int
+         WHERE id = OLD.session_id;
+        RETURN NULL;
     ELSIF NEW.status IS DISTINCT FROM OLD.status THEN
         UPDATE processing_sessions
            SET completed_items = completed_items
@@ -104,4 +111,8 @@ $$;
 CREATE TRIGGER trigger_track_session_progress
     AFTER INSERT OR UPDATE OF status ON processing_jobs
     FOR EACH ROW WHEN (NEW.session_id IS NOT NULL)
+    EXECUTE FUNCTION track_session_progress();
+CREATE TRIGGER trigger_untrack_session_progress
+    AFTER DELETE ON processing_jobs
+    FOR EACH ROW WHEN (OLD.session_id IS NOT NULL)
     EXECUTE FUNCTION track_session_progress();

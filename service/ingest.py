@@ -39,7 +39,7 @@ async def ingest_transcript(
     video, video_created = await videos.add(
         db, user_id=user_id, youtube_video_id=youtube_video_id, fields=video_fields
     )
-    transcript_id, created = await transcripts.upsert(
+    stored = await transcripts.upsert(
         db,
         user_id=user_id,
         video_id=video.id,
@@ -48,6 +48,8 @@ async def ingest_transcript(
         transcript_text=transcript_text,
         metadata=metadata,
     )
+    assert stored is not None, "videos.add returned the user's own video"
+    transcript_id, created = stored
     if not created:
         await chunks.delete_by_transcript(db, transcript_id=transcript_id, user_id=user_id)
     if given_chunks is None:

@@ -56,13 +56,13 @@ async def upsert(
     language: str,
     transcript_text: str,
     metadata: dict[str, Any] | None = None,
-) -> tuple[UUID, bool]:
+) -> tuple[UUID, bool] | None:
     """(transcript id, whether it is new); an existing (video, source, language) has
-    its text and metadata replaced."""
+    its text and metadata replaced. None when the video is not the user's."""
     row = await db.fetchrow(
         _UPSERT, user_id, video_id, source, language, transcript_text, metadata or {}
     )
-    return row[0], row[1]
+    return None if row is None else (row[0], row[1])
 
 
 async def get_by_id(db: Executor, *, transcript_id: UUID, user_id: UUID) -> Transcript | None:

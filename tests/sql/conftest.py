@@ -51,3 +51,14 @@ async def bob(make_user: MakeUser) -> users.User:
 @pytest.fixture
 async def conversation(db: asyncpg.Connection, alice: users.User) -> conversations.Conversation:
     return await conversations.create(db, user_id=alice.id, title="Alice's chat")
+
+
+@pytest.fixture(scope="session")
+def committing_database_url(make_database: Callable[[], str]) -> str:
+    """A private, migrated database for tests that must commit (concurrency, races):
+    the rolled-back `db` cannot show what other connections see."""
+    from service import migrations
+
+    url = make_database()
+    migrations.apply(url)
+    return url
