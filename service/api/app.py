@@ -20,6 +20,7 @@ from service.api import (
     conversations,
     health,
     jobs,
+    meetings,
     processing_sessions,
     search,
     templates,
@@ -80,6 +81,8 @@ def create_app(settings: Settings, database_url: str) -> Litestar:
             search.search,
             processing_sessions.ProcessingSessionController,
             jobs.JobController,
+            meetings.MeetingController,
+            meetings.SynthesisController,
         ],
         dependencies={
             "db": Provide(provide_db),

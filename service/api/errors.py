@@ -37,10 +37,15 @@ CONSTRAINT_MESSAGES = {
     "videos_channel_fkey": "channel_id: no such channel",
     "processing_jobs_session_fkey": "session_id: no such processing session",
     "uq_chunks_transcript_chunk_index": "chunks: each chunk_index may appear once",
+    "participants_meeting_fkey": "meeting not found",
+    "syntheses_meeting_fkey": "meeting not found",
+    "uq_participants_meeting_email": "a participant with this email is in the meeting already",
+    "participants_email_format": "email is not a valid e-mail address",
+    "meetings_ends_after_start": "ended_at must not be before started_at",
 }
 
 # Check violations that mean "not now, given the row's state" rather than bad input.
-CONFLICT_CONSTRAINTS = {"videos_status_transition"}
+CONFLICT_CONSTRAINTS = {"videos_status_transition", "meetings_status_transition"}
 
 
 def error_response(status_code: int, detail: str) -> Response[dict[str, object]]:

@@ -24,12 +24,16 @@ PRODUCT_TABLES = {
     "chunks",
     "processing_sessions",
     "processing_jobs",
+    "meetings",
+    "participants",
+    "syntheses",
 }
 PRODUCT_FUNCTIONS = {
     "set_updated_at",
     "update_conversation_timestamp",
     "check_video_status_transition",
     "track_session_progress",
+    "check_meeting_status_transition",
 }
 MIGRATION_IDS = sorted(
     p.name.removesuffix(".sql")

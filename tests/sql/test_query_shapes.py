@@ -17,10 +17,13 @@ from service.queries.channels import Channel
 from service.queries.chunks import Chunk, SearchHit
 from service.queries.config import ConfigEntry
 from service.queries.conversations import Conversation
+from service.queries.meetings import Meeting, MeetingWithParticipants
 from service.queries.messages import Message
+from service.queries.participants import Participant
 from service.queries.processing_jobs import Job
 from service.queries.processing_sessions import ProcessingSession
 from service.queries.sessions import Session
+from service.queries.syntheses import Synthesis
 from service.queries.templates import Template
 from service.queries.transcripts import Transcript, TranscriptSummary
 from service.queries.users import Credentials, User
@@ -128,6 +131,39 @@ SHAPES: dict[str, Any] = {
     "processing_jobs/cancel": Job,
     "processing_jobs/reclaim_stale": Job,
     "processing_jobs/delete": UUID,
+    "meetings/create": Meeting,
+    "meetings/get_by_id": Meeting,
+    "meetings/get_with_participants": MeetingWithParticipants,
+    "meetings/list": Meeting,
+    "meetings/count": int,
+    "meetings/exists": bool,
+    "meetings/get_by_status": Meeting,
+    "meetings/get_by_platform_meeting_id": Meeting,
+    "meetings/get_recent": Meeting,
+    "meetings/search_by_title": Meeting,
+    "meetings/search_by_title_count": int,
+    "meetings/update": Meeting,
+    "meetings/delete": UUID,
+    "participants/create": Participant,
+    "participants/get_by_id": Participant,
+    "participants/list_by_meeting": Participant,
+    "participants/count_by_meeting": int,
+    "participants/update": Participant,
+    "participants/delete": UUID,
+    "syntheses/upsert": (Synthesis, CREATED),
+    "syntheses/get_by_meeting_id": Synthesis,
+    "syntheses/list": Synthesis,
+    "syntheses/count": int,
+    "syntheses/get_with_decisions": Synthesis,
+    "syntheses/get_with_action_items": Synthesis,
+    "syntheses/get_pending_email": Synthesis,
+    "syntheses/count_with_decisions": int,
+    "syntheses/count_with_action_items": int,
+    "syntheses/search_summary": Synthesis,
+    "syntheses/search_summary_count": int,
+    "syntheses/mark_email_sent": Synthesis,
+    "syntheses/mark_email_failed": Synthesis,
+    "syntheses/delete": UUID,
 }
 
 PG_TO_PYTHON: dict[str, type] = {

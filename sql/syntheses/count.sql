@@ -1,0 +1,1 @@
+SELECT count(*) FROM syntheses WHERE user_id = $1;
