@@ -21,6 +21,12 @@ class NewChunk(msgspec.Struct, frozen=True):
     metadata: dict[str, object] = {}
 
 
+def default_overlap(configured_overlap: int, target_tokens: int) -> int:
+    """The configured overlap, shrunk to half the target when a caller asks for
+    chunks smaller than the configuration's."""
+    return min(configured_overlap, target_tokens // 2)
+
+
 def estimate_tokens(text: str) -> int:
     return math.ceil(len(text) / CHARS_PER_TOKEN)
 

@@ -191,8 +191,8 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     for rejected in report.rejected:
         print(f"line {rejected.line_number}: {rejected.reason}", file=sys.stderr)
-    if args.rejects and report.rejected:
-        args.rejects.write_text("".join(r.raw + "\n" for r in report.rejected), encoding="utf-8")
+    if args.rejects:  # rewritten every run, so an old file never lingers
+        args.rejects.write_bytes(b"".join(r.raw + b"\n" for r in report.rejected))
     imported = ", ".join(f"{n} {kind}s" for kind, n in sorted(report.imported.items()))
     print(f"imported {imported or 'nothing'}; rejected {len(report.rejected)} lines")
     return 1 if report.rejected else 0

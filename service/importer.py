@@ -20,7 +20,7 @@ from collections import Counter
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal, TextIO
+from typing import Any, BinaryIO, Literal
 from uuid import UUID
 
 import asyncpg
@@ -95,7 +95,7 @@ _decode = msgspec.json.Decoder(Line).decode
 class Rejected(msgspec.Struct, frozen=True):
     line_number: int
     reason: str
-    raw: str
+    raw: bytes
 
 
 class ImportReport(msgspec.Struct):
@@ -193,8 +193,12 @@ async def _import_transcript(
     )
 
 
-def _numbered_lines(source: TextIO) -> Iterator[tuple[int, str]]:
+def _numbered_lines(source: BinaryIO) -> Iterator[tuple[int, bytes]]:
+    """Raw lines: msgspec checks each one's UTF-8 itself, so one bad line is one
+    rejection. A UTF-8 byte-order mark on the first line is dropped."""
     for number, raw in enumerate(source, start=1):
+        if number == 1:
+            raw = raw.removeprefix(b"\xef\xbb\xbf")
         if raw.strip():
             yield number, raw
 
@@ -208,7 +212,7 @@ async def import_file(
     progress: bool = True,
 ) -> ImportReport:
     report = ImportReport()
-    with path.open(encoding="utf-8") as source:
+    with path.open("rb") as source:
         total = sum(1 for _ in source)
         source.seek(0)
         bar = tqdm(total=total, unit="line", desc=f"importing {path.name}", disable=not progress)
@@ -225,10 +229,10 @@ async def import_file(
                         else:
                             await _import_transcript(db, user_id, line, settings)
                     report.imported[type(line).__name__.removesuffix("Line").lower()] += 1
-                except (msgspec.DecodeError, LineError) as exc:
-                    report.rejected.append(Rejected(number, str(exc), raw.rstrip("\n")))
+                except (msgspec.DecodeError, UnicodeDecodeError, LineError) as exc:
+                    report.rejected.append(Rejected(number, str(exc), raw.rstrip(b"\r\n")))
                 except asyncpg.PostgresError as exc:
                     reason = getattr(exc, "message", None) or str(exc)
-                    report.rejected.append(Rejected(number, reason, raw.rstrip("\n")))
+                    report.rejected.append(Rejected(number, reason, raw.rstrip(b"\r\n")))
             bar.update(total - bar.n)
     return report

@@ -12,6 +12,7 @@ from typing import Any
 
 import asyncpg
 
+from service.chunking import default_overlap
 from service.ingest import rechunk_transcript
 from service.queries import processing_jobs, sessions
 from service.queries.processing_jobs import Backoff, Job
@@ -20,6 +21,10 @@ from service.settings import Settings
 log = logging.getLogger(__name__)
 
 Handler = Callable[[asyncpg.Connection, Job, Settings], Awaitable[Any]]
+
+
+class _NoLongerOurs(Exception):
+    """The job was cancelled or taken back while it ran: its work must not commit."""
 
 
 class JobError(Exception):
@@ -33,7 +38,11 @@ async def chunk_transcript(db: asyncpg.Connection, job: Job, settings: Settings)
     if job.entity_type != "transcript" or job.entity_id is None:
         raise JobError("chunk_transcript needs entity_type 'transcript' and an entity_id")
     target = int(job.payload.get("chunk_tokens", settings.chunk_tokens))
-    overlap = int(job.payload.get("chunk_overlap_tokens", settings.chunk_overlap_tokens))
+    overlap = int(
+        job.payload.get(
+            "chunk_overlap_tokens", default_overlap(settings.chunk_overlap_tokens, target)
+        )
+    )
     if not 0 <= overlap < target:
         raise JobError(f"chunk_overlap_tokens ({overlap}) must be below chunk_tokens ({target})")
     count = await rechunk_transcript(
@@ -124,10 +133,14 @@ class Worker:
             try:
                 async with conn.transaction():
                     result = await handler(conn, job, self.settings)
-                    await processing_jobs.complete(
-                        conn, job_id=job.id, user_id=job.user_id, result=result
+                    done = await processing_jobs.complete(
+                        conn, job_id=job.id, user_id=job.user_id, result=result, worker=self.name
                     )
+                    if done is None:
+                        raise _NoLongerOurs
                 log.info("job %s (%s) completed", job.id, job.job_type)
+            except _NoLongerOurs:
+                log.warning("job %s was cancelled or taken back while it ran: work undone", job.id)
             except Exception as exc:  # any failure of the work is the job's failure
                 message = str(exc) if isinstance(exc, JobError) else f"{type(exc).__name__}: {exc}"
                 failed = await processing_jobs.fail(
@@ -137,6 +150,7 @@ class Worker:
                     error_message=message,
                     backoff=self.backoff,
                     retry=not isinstance(exc, JobError),
+                    worker=self.name,
                 )
                 log.warning(
                     "job %s (%s) failed: %s; now %s",

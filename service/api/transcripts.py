@@ -15,7 +15,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from service.api.deps import CurrentUser, Db, Paging
 from service.api.pages import page_response
 from service.api.videos import VideoDetails
-from service.chunking import NewChunk, estimate_tokens
+from service.chunking import NewChunk, default_overlap, estimate_tokens
 from service.fields import ChunkText, Language, TranscriptText, YoutubeVideoId
 from service.ingest import ingest_transcript
 from service.queries import chunks, transcripts
@@ -85,7 +85,7 @@ class TranscriptController(Controller):
         settings = state.settings
         target = data.chunk_tokens or settings.chunk_tokens
         overlap = (
-            settings.chunk_overlap_tokens
+            default_overlap(settings.chunk_overlap_tokens, target)
             if data.chunk_overlap_tokens is None
             else data.chunk_overlap_tokens
         )

@@ -46,7 +46,7 @@ class VideoIn(VideoDetails, kw_only=True):
 
 class VideoPatch(VideoDetails, kw_only=True):
     status: VideoStatus | None = None
-    file_size_bytes: Annotated[int, msgspec.Meta(ge=0)] | None = None
+    file_size_bytes: Annotated[int, msgspec.Meta(ge=0, le=2**63 - 1)] | None = None
     error_message: LongText | None = None
 
 

@@ -121,9 +121,12 @@ async def claim(
     return many(Job, await db.fetch(_CLAIM, user_id, types, limit, worker))
 
 
-async def complete(db: Executor, *, job_id: UUID, user_id: UUID, result: Any) -> Job | None:
-    """None unless the job is the user's and running."""
-    return one(Job, await db.fetchrow(_COMPLETE, job_id, user_id, result))
+async def complete(
+    db: Executor, *, job_id: UUID, user_id: UUID, result: Any, worker: str | None = None
+) -> Job | None:
+    """None unless the job is the user's and running (and, when `worker` is given,
+    still held by that worker)."""
+    return one(Job, await db.fetchrow(_COMPLETE, job_id, user_id, result, worker))
 
 
 async def fail(
@@ -134,12 +137,15 @@ async def fail(
     error_message: str,
     backoff: Backoff,
     retry: bool = True,
+    worker: str | None = None,
 ) -> Job | None:
     """Requeues with back-off, or fails for good after max_attempts (or at once when
-    retry is False). None unless the job is the user's and running."""
+    retry is False). None unless the job is the user's and running (and, when
+    `worker` is given, still held by that worker)."""
     row = await db.fetchrow(
-        _FAIL, job_id, user_id, error_message, backoff.base_seconds, backoff.max_seconds, retry
-    )
+        _FAIL, job_id, user_id, error_message, backoff.base_seconds, backoff.max_seconds,
+        retry, worker,
+    )  # fmt: skip
     return one(Job, row)
 
 

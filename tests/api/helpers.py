@@ -1,5 +1,6 @@
 """Small helpers shared by the API tests: typed client, error checks, resource factories."""
 
+import itertools
 import json
 import uuid
 from typing import Any
@@ -90,3 +91,103 @@ async def count_messages(session_conn: asyncpg.Connection, conversation_id: str)
         "SELECT count(*) FROM messages WHERE conversation_id = $1", uuid.UUID(conversation_id)
     )
     return count
+
+
+# --- the video library and the job queue ------------------------------------------------
+
+_library_serial = itertools.count()
+
+
+def new_youtube_video_id() -> str:
+    """A fresh, valid 11-character YouTube video id."""
+    return f"vid{next(_library_serial):08d}"
+
+
+def new_youtube_channel_id() -> str:
+    """A fresh, valid 24-character YouTube channel id (UC and 22 more)."""
+    return f"UC{next(_library_serial):022d}"
+
+
+async def create_channel(client: Client, headers: Headers, **fields: Any) -> Any:
+    body: dict[str, Any] = {"youtube_channel_id": new_youtube_channel_id(), "name": "A channel"}
+    body.update(fields)
+    response = await client.post("/channels", json=body, headers=headers)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+async def create_video(client: Client, headers: Headers, **fields: Any) -> Any:
+    body: dict[str, Any] = {"youtube_video_id": new_youtube_video_id()}
+    body.update(fields)
+    response = await client.post("/videos", json=body, headers=headers)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+async def ingest(client: Client, headers: Headers, text: str, **fields: Any) -> Any:
+    """POST /transcripts (a new video unless youtube_video_id is given); the transcript."""
+    body: dict[str, Any] = {"youtube_video_id": new_youtube_video_id(), "transcript_text": text}
+    body.update(fields)
+    response = await client.post("/transcripts", json=body, headers=headers)
+    assert response.status_code in (200, 201), response.text
+    return response.json()
+
+
+async def list_chunks(client: Client, headers: Headers, transcript_id: str) -> list[Any]:
+    response = await client.get(f"/transcripts/{transcript_id}/chunks?limit=500", headers=headers)
+    assert response.status_code == 200, response.text
+    chunks: list[Any] = response.json()
+    return chunks
+
+
+async def enqueue_job(client: Client, headers: Headers, **fields: Any) -> Any:
+    body: dict[str, Any] = {"job_type": "test_job"}
+    body.update(fields)
+    response = await client.post("/jobs", json=body, headers=headers)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+async def claim_job(client: Client, headers: Headers, **fields: Any) -> Any:
+    response = await client.post("/jobs/claim", json=fields or None, headers=headers)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def create_processing_session(client: Client, headers: Headers, **fields: Any) -> Any:
+    response = await client.post("/processing-sessions", json=fields, headers=headers)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+# --- meetings, participants and syntheses ------------------------------------------------
+
+
+async def create_meeting(
+    client: Client, headers: Headers, title: str = "A meeting", **fields: Any
+) -> Any:
+    """POST /meetings; the meeting with its participants."""
+    response = await client.post("/meetings", json={"title": title, **fields}, headers=headers)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+async def add_participant(
+    client: Client, headers: Headers, meeting_id: str, name: str = "Ann", **fields: Any
+) -> Any:
+    response = await client.post(
+        f"/meetings/{meeting_id}/participants", json={"name": name, **fields}, headers=headers
+    )
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+async def put_synthesis(
+    client: Client, headers: Headers, meeting_id: str, summary: str = "A summary", **fields: Any
+) -> Any:
+    """PUT /meetings/{id}/synthesis (creates or replaces); the synthesis."""
+    response = await client.put(
+        f"/meetings/{meeting_id}/synthesis", json={"summary": summary, **fields}, headers=headers
+    )
+    assert response.status_code in (200, 201), response.text
+    return response.json()
