@@ -80,6 +80,8 @@ CREATE TABLE participants (
     name         varchar(255) NOT NULL,
     email        varchar(255),
     is_organizer boolean      NOT NULL DEFAULT false,
+    -- Insertion order, even among participants added in one transaction.
+    position     bigint       GENERATED ALWAYS AS IDENTITY,
     created_at   timestamptz  NOT NULL DEFAULT now(),
     updated_at   timestamptz  NOT NULL DEFAULT now(),
     CONSTRAINT participants_name_not_blank CHECK (name ~ '\S'),
@@ -87,7 +89,7 @@ CREATE TABLE participants (
     CONSTRAINT participants_meeting_fkey FOREIGN KEY (meeting_id, user_id)
         REFERENCES meetings (id, user_id) ON DELETE CASCADE
 );
-CREATE INDEX idx_participants_meeting_id ON participants (meeting_id, created_at, id);
+CREATE INDEX idx_participants_meeting_id ON participants (meeting_id, position);
 CREATE INDEX idx_participants_name ON participants (name);
 CREATE INDEX idx_participants_email ON participants (email);
 -- The same person (by e-mail, any case) attends a meeting once.
@@ -100,7 +102,7 @@ CREATE TABLE syntheses (
     user_id                 uuid         NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     meeting_id              uuid         NOT NULL,
     summary                 text         NOT NULL,
-    summary_word_count      integer GENERATED ALWAYS AS (
+    summary_word_count      integer NOT NULL GENERATED ALWAYS AS (
         CASE WHEN summary ~ '\S'
              THEN array_length(regexp_split_to_array(
                       regexp_replace(summary, '^\s+|\s+$', '', 'g'), '\s+'), 1)

@@ -330,6 +330,8 @@ class MeetingController(Controller):
         db: Db,
         user: CurrentUser,
     ) -> Synthesis:
+        if data.email_delivery_status == "sent" and data.email_error is not None:
+            raise ValidationException("email_error goes with email_delivery_status 'failed'")
         if data.email_delivery_status == "sent":
             updated = await syntheses.mark_email_sent(
                 db, meeting_id=meeting_id, user_id=user.id, recipients=data.email_recipients
@@ -387,7 +389,10 @@ class SynthesisController(Controller):
         return page_response(items, await syntheses.count(db, user_id=user.id))
 
     @get("/pending-email", summary="Syntheses not e-mailed yet, oldest first")
-    async def pending_email(self, db: Db, user: CurrentUser, page: Paging) -> list[Synthesis]:
-        return await syntheses.get_pending_email(
+    async def pending_email(
+        self, db: Db, user: CurrentUser, page: Paging
+    ) -> Response[Sequence[Synthesis]]:
+        items = await syntheses.get_pending_email(
             db, user_id=user.id, limit=page.limit, offset=page.offset
         )
+        return page_response(items, await syntheses.count_pending_email(db, user_id=user.id))

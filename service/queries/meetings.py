@@ -78,7 +78,8 @@ async def create(db: Executor, *, user_id: UUID, title: str, fields: MeetingFiel
     row = await db.fetchrow(
         _CREATE, user_id, title, f.description, f.status, f.scheduled_at, f.started_at,
         f.ended_at, f.platform, f.platform_meeting_id, f.meeting_url, f.transcript,
-        f.transcription_provider, f.synthesis_provider,
+        f.transcription_provider, f.synthesis_provider, f.processing_time_seconds,
+        f.error_message,
     )  # fmt: skip
     return Meeting(*row)
 

@@ -53,6 +53,7 @@ _GET_WITH_ACTION_ITEMS = sql("syntheses/get_with_action_items")
 _COUNT_WITH_DECISIONS = sql("syntheses/count_with_decisions")
 _COUNT_WITH_ACTION_ITEMS = sql("syntheses/count_with_action_items")
 _GET_PENDING_EMAIL = sql("syntheses/get_pending_email")
+_COUNT_PENDING_EMAIL = sql("syntheses/count_pending_email")
 _SEARCH_SUMMARY = sql("syntheses/search_summary")
 _SEARCH_SUMMARY_COUNT = sql("syntheses/search_summary_count")
 _MARK_EMAIL_SENT = sql("syntheses/mark_email_sent")
@@ -118,6 +119,11 @@ async def get_pending_email(
 ) -> list[Synthesis]:
     """Syntheses not e-mailed yet, oldest first."""
     return many(Synthesis, await db.fetch(_GET_PENDING_EMAIL, user_id, limit, offset))
+
+
+async def count_pending_email(db: Executor, *, user_id: UUID) -> int:
+    result: int = await db.fetchval(_COUNT_PENDING_EMAIL, user_id)
+    return result
 
 
 async def search_summary(

@@ -159,6 +159,7 @@ SHAPES: dict[str, Any] = {
     "syntheses/get_pending_email": Synthesis,
     "syntheses/count_with_decisions": int,
     "syntheses/count_with_action_items": int,
+    "syntheses/count_pending_email": int,
     "syntheses/search_summary": Synthesis,
     "syntheses/search_summary_count": int,
     "syntheses/mark_email_sent": Synthesis,

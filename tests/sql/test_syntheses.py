@@ -1,0 +1,597 @@
+"""service/queries/syntheses.py: one synthesis per meeting (upsert), its JSONB lists,
+the seed's specialised reads, the e-mail queue and summary search."""
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+import pytest
+
+from service.queries import meetings, syntheses, users
+from service.queries.meetings import Meeting
+from service.queries.syntheses import Synthesis, SynthesisFields
+from tests.sql.conftest import db_now
+from tests.sql.test_meetings import add_meeting, age
+
+DECISIONS = [
+    {"decision": "Ship v2 in March", "owner": {"name": "Ann", "email": "ann@example.com"}},
+    {"decision": "Drop IE support", "votes": [3, 1], "unanimous": False},
+]
+ACTIONS = [
+    {"task": "Write the RFC", "assignee": "Bo", "due": "2026-02-01", "done": False},
+    {"task": "Book the venue", "assignee": None, "tags": ["ops", {"priority": 1}]},
+]
+
+
+async def add_synthesis(
+    db: asyncpg.Connection,
+    user: users.User,
+    meeting: Meeting | None = None,
+    summary: str = "A short summary",
+    **fields: Any,
+) -> Synthesis:
+    if meeting is None:
+        meeting = await add_meeting(db, user)
+    stored = await syntheses.upsert(
+        db,
+        user_id=user.id,
+        meeting_id=meeting.id,
+        fields=SynthesisFields(summary=summary, **fields),
+    )
+    assert stored is not None
+    synthesis, created = stored
+    assert created is True
+    return synthesis
+
+
+async def stored_row(db: asyncpg.Connection, meeting_id: uuid.UUID) -> asyncpg.Record:
+    row: asyncpg.Record = await db.fetchrow(
+        "SELECT * FROM syntheses WHERE meeting_id = $1", meeting_id
+    )
+    return row
+
+
+# upsert
+
+
+async def test_upsert_creates_then_replaces(db: asyncpg.Connection, alice: users.User) -> None:
+    meeting = await add_meeting(db, alice)
+
+    first = await syntheses.upsert(
+        db,
+        user_id=alice.id,
+        meeting_id=meeting.id,
+        fields=SynthesisFields(
+            summary="first take",
+            key_decisions=DECISIONS,
+            llm_model="gpt-4o",
+            llm_tokens_used=1200,
+            processing_time_seconds=3.5,
+            confidence_score=0.8,
+            email_recipients=["ann@example.com"],
+        ),
+    )
+    second = await syntheses.upsert(
+        db,
+        user_id=alice.id,
+        meeting_id=meeting.id,
+        fields=SynthesisFields(summary="second take, longer", key_topics=["hiring"]),
+    )
+
+    assert first is not None
+    assert second is not None
+    created, was_new = first
+    replaced, replaced_is_new = second
+    assert (was_new, replaced_is_new) == (True, False)
+    assert replaced.id == created.id
+    assert replaced.meeting_id == meeting.id
+    assert replaced.summary == "second take, longer"
+    assert replaced.summary_word_count == 3
+    # replaced whole: what the second call did not give is back to its default
+    assert replaced.key_decisions == []
+    assert replaced.key_topics == ["hiring"]
+    assert (replaced.llm_model, replaced.llm_tokens_used) == (None, None)
+    assert (replaced.processing_time_seconds, replaced.confidence_score) == (None, None)
+    assert replaced.email_recipients == []
+    assert await syntheses.count(db, user_id=alice.id) == 1
+    assert await syntheses.get_by_meeting_id(db, meeting_id=meeting.id, user_id=alice.id) == (
+        replaced
+    )
+
+
+async def test_create_defaults(db: asyncpg.Connection, alice: users.User) -> None:
+    meeting = await add_meeting(db, alice)
+
+    synthesis = await add_synthesis(db, alice, meeting, "Just a summary")
+
+    assert isinstance(synthesis, Synthesis)
+    assert (synthesis.user_id, synthesis.meeting_id) == (alice.id, meeting.id)
+    assert synthesis.key_decisions == synthesis.action_items == []
+    assert synthesis.open_questions == synthesis.key_topics == []
+    assert synthesis.email_recipients == []
+    assert synthesis.email_delivery_status == "pending"
+    assert (synthesis.email_sent_at, synthesis.email_error) == (None, None)
+    assert (synthesis.llm_model, synthesis.llm_tokens_used, synthesis.confidence_score) == (
+        None,
+        None,
+        None,
+    )
+    now = await db_now(db)
+    assert synthesis.created_at == synthesis.updated_at == now
+
+
+async def test_replace_resets_the_email_delivery(db: asyncpg.Connection, alice: users.User) -> None:
+    meeting = await add_meeting(db, alice)
+    await add_synthesis(db, alice, meeting, email_recipients=["ann@example.com"])
+    sent = await syntheses.mark_email_sent(db, meeting_id=meeting.id, user_id=alice.id)
+    assert sent is not None
+    assert sent.email_delivery_status == "sent"
+
+    stored = await syntheses.upsert(
+        db,
+        user_id=alice.id,
+        meeting_id=meeting.id,
+        fields=SynthesisFields(summary="corrected", email_recipients=["bo@example.com"]),
+    )
+
+    assert stored is not None
+    replaced, created = stored
+    assert created is False
+    assert replaced.email_delivery_status == "pending"
+    assert replaced.email_sent_at is None
+    assert replaced.email_recipients == ["bo@example.com"]
+    pending = await syntheses.get_pending_email(db, user_id=alice.id)
+    assert [s.id for s in pending] == [replaced.id]
+
+
+async def test_replace_clears_a_delivery_error(db: asyncpg.Connection, alice: users.User) -> None:
+    meeting = await add_meeting(db, alice)
+    await add_synthesis(db, alice, meeting)
+    await syntheses.mark_email_failed(db, meeting_id=meeting.id, user_id=alice.id, error="smtp")
+
+    stored = await syntheses.upsert(
+        db, user_id=alice.id, meeting_id=meeting.id, fields=SynthesisFields(summary="again")
+    )
+
+    assert stored is not None
+    assert (stored[0].email_delivery_status, stored[0].email_error) == ("pending", None)
+
+
+@pytest.mark.parametrize(
+    ("summary", "words"),
+    [
+        ("  a  b\n c ", 3),
+        ("one", 1),
+        ("The team agreed to ship on Friday.", 7),
+        ("tabs\tand\r\nnewlines", 3),
+    ],
+)
+async def test_summary_word_count_is_computed(
+    db: asyncpg.Connection, alice: users.User, summary: str, words: int
+) -> None:
+    synthesis = await add_synthesis(db, alice, summary=summary)
+
+    assert synthesis.summary_word_count == words
+
+
+async def test_jsonb_lists_round_trip(db: asyncpg.Connection, alice: users.User) -> None:
+    meeting = await add_meeting(db, alice)
+    questions = ["Who owns QA?", {"question": "Budget?", "raised_by": ["Ann", "Bo"]}]
+    topics = ["roadmap", "hiring", 42, None, True, {"nested": {"deep": [1.5, "x"]}}]
+
+    synthesis = await add_synthesis(
+        db,
+        alice,
+        meeting,
+        key_decisions=DECISIONS,
+        action_items=ACTIONS,
+        open_questions=questions,
+        key_topics=topics,
+        email_recipients=["ann@example.com", "bo@example.com"],
+    )
+    read = await syntheses.get_by_meeting_id(db, meeting_id=meeting.id, user_id=alice.id)
+
+    for found in (synthesis, read):
+        assert found is not None
+        assert found.key_decisions == DECISIONS
+        assert found.action_items == ACTIONS
+        assert found.open_questions == questions
+        assert found.key_topics == topics
+        assert found.email_recipients == ["ann@example.com", "bo@example.com"]
+    types = await db.fetchrow(
+        "SELECT jsonb_typeof(key_decisions) AS d, jsonb_typeof(key_decisions -> 0 -> 'owner') AS o"
+        " FROM syntheses WHERE meeting_id = $1",
+        meeting.id,
+    )
+    assert (types["d"], types["o"]) == ("array", "object")
+
+
+@pytest.mark.parametrize("score", [-0.01, 1.01, 1.5, -1.0])
+async def test_confidence_outside_zero_to_one_is_refused(
+    db: asyncpg.Connection, alice: users.User, score: float
+) -> None:
+    meeting = await add_meeting(db, alice)
+
+    with pytest.raises(asyncpg.CheckViolationError) as caught:
+        async with db.transaction():
+            await syntheses.upsert(
+                db,
+                user_id=alice.id,
+                meeting_id=meeting.id,
+                fields=SynthesisFields(summary="s", confidence_score=score),
+            )
+
+    assert caught.value.constraint_name == "syntheses_confidence_range"
+
+
+@pytest.mark.parametrize("score", [0.0, 1.0, 0.5])
+async def test_confidence_bounds_are_allowed(
+    db: asyncpg.Connection, alice: users.User, score: float
+) -> None:
+    synthesis = await add_synthesis(db, alice, confidence_score=score)
+
+    assert synthesis.confidence_score == score
+
+
+async def test_blank_summary_is_refused(db: asyncpg.Connection, alice: users.User) -> None:
+    meeting = await add_meeting(db, alice)
+
+    with pytest.raises(asyncpg.CheckViolationError) as caught:
+        async with db.transaction():
+            await syntheses.upsert(
+                db, user_id=alice.id, meeting_id=meeting.id, fields=SynthesisFields(summary=" \n ")
+            )
+
+    assert caught.value.constraint_name == "syntheses_summary_not_blank"
+
+
+async def test_upsert_on_another_users_meeting_without_synthesis_is_a_fk_violation(
+    db: asyncpg.Connection, alice: users.User, bob: users.User
+) -> None:
+    meeting = await add_meeting(db, alice)
+
+    with pytest.raises(asyncpg.ForeignKeyViolationError) as caught:
+        async with db.transaction():
+            await syntheses.upsert(
+                db, user_id=bob.id, meeting_id=meeting.id, fields=SynthesisFields(summary="mine")
+            )
+
+    assert caught.value.constraint_name == "syntheses_meeting_fkey"
+    assert await syntheses.get_by_meeting_id(db, meeting_id=meeting.id, user_id=alice.id) is None
+
+
+async def test_upsert_on_another_users_synthesis_is_none_and_changes_nothing(
+    db: asyncpg.Connection, alice: users.User, bob: users.User
+) -> None:
+    meeting = await add_meeting(db, alice)
+    original = await add_synthesis(db, alice, meeting, "alice's", key_topics=["private"])
+    await syntheses.mark_email_sent(db, meeting_id=meeting.id, user_id=alice.id)
+    before = await syntheses.get_by_meeting_id(db, meeting_id=meeting.id, user_id=alice.id)
+
+    result = await syntheses.upsert(
+        db, user_id=bob.id, meeting_id=meeting.id, fields=SynthesisFields(summary="bob's")
+    )
+
+    assert result is None
+    after = await syntheses.get_by_meeting_id(db, meeting_id=meeting.id, user_id=alice.id)
+    assert after == before
+    assert after is not None
+    assert (after.id, after.summary, after.email_delivery_status) == (
+        original.id,
+        "alice's",
+        "sent",
+    )
+    assert await syntheses.count(db, user_id=bob.id) == 0
+
+
+async def test_upsert_on_an_unknown_meeting_is_a_fk_violation(
+    db: asyncpg.Connection, alice: users.User
+) -> None:
+    with pytest.raises(asyncpg.ForeignKeyViolationError):
+        async with db.transaction():
+            await syntheses.upsert(
+                db, user_id=alice.id, meeting_id=uuid.uuid4(), fields=SynthesisFields(summary="s")
+            )
+
+
+# reads
+
+
+async def test_get_by_meeting_id_misses(
+    db: asyncpg.Connection, alice: users.User, bob: users.User
+) -> None:
+    with_one = await add_meeting(db, alice)
+    without = await add_meeting(db, alice)
+    await add_synthesis(db, alice, with_one)
+
+    assert await syntheses.get_by_meeting_id(db, meeting_id=with_one.id, user_id=bob.id) is None
+    assert await syntheses.get_by_meeting_id(db, meeting_id=without.id, user_id=alice.id) is None
+    assert await syntheses.get_by_meeting_id(db, meeting_id=uuid.uuid4(), user_id=alice.id) is None
+
+
+async def test_get_all_and_count(
+    db: asyncpg.Connection, alice: users.User, bob: users.User
+) -> None:
+    made = [await add_synthesis(db, alice, summary=f"s{i}") for i in range(4)]
+    for minutes, synthesis in enumerate(made):
+        await age(db, "syntheses", synthesis.id, minutes)
+    await add_synthesis(db, bob)
+
+    everything = await syntheses.get_all(db, user_id=alice.id, limit=10, offset=0)
+    second_page = await syntheses.get_all(db, user_id=alice.id, limit=3, offset=3)
+
+    assert [s.summary for s in everything] == ["s0", "s1", "s2", "s3"]
+    assert [s.summary for s in second_page] == ["s3"]
+    assert await syntheses.count(db, user_id=alice.id) == 4
+    assert await syntheses.count(db, user_id=bob.id) == 1
+
+
+async def test_get_with_decisions_only_non_empty(
+    db: asyncpg.Connection, alice: users.User, bob: users.User
+) -> None:
+    older = await add_synthesis(db, alice, summary="older", key_decisions=DECISIONS[:1])
+    newer = await add_synthesis(db, alice, summary="newer", key_decisions=DECISIONS)
+    await add_synthesis(db, alice, summary="actions only", action_items=ACTIONS)
+    await add_synthesis(db, alice, summary="nothing")
+    await add_synthesis(db, bob, summary="bob's", key_decisions=DECISIONS)
+    await age(db, "syntheses", older.id, 30)
+
+    found = await syntheses.get_with_decisions(db, user_id=alice.id)
+    paged = await syntheses.get_with_decisions(db, user_id=alice.id, limit=1, offset=1)
+
+    assert [s.id for s in found] == [newer.id, older.id]
+    assert [s.id for s in paged] == [older.id]
+    assert all(s.key_decisions for s in found)
+    assert await syntheses.count_with_decisions(db, user_id=alice.id) == 2
+    assert await syntheses.count_with_decisions(db, user_id=bob.id) == 1
+
+
+async def test_get_with_action_items_only_non_empty(
+    db: asyncpg.Connection, alice: users.User, bob: users.User
+) -> None:
+    older = await add_synthesis(db, alice, summary="older", action_items=ACTIONS)
+    newer = await add_synthesis(
+        db, alice, summary="newer", action_items=ACTIONS[:1], key_decisions=DECISIONS
+    )
+    await add_synthesis(db, alice, summary="decisions only", key_decisions=DECISIONS)
+    await add_synthesis(db, alice, summary="nothing")
+    await add_synthesis(db, bob, summary="bob's", action_items=ACTIONS)
+    await age(db, "syntheses", older.id, 30)
+
+    found = await syntheses.get_with_action_items(db, user_id=alice.id)
+
+    assert [s.id for s in found] == [newer.id, older.id]
+    assert found[1].action_items == ACTIONS
+    assert await syntheses.count_with_action_items(db, user_id=alice.id) == 2
+    assert await syntheses.count_with_action_items(db, user_id=bob.id) == 1
+    assert [s.summary for s in await syntheses.get_with_action_items(db, user_id=bob.id)] == [
+        "bob's"
+    ]
+
+
+async def test_counts_with_nothing_are_zero(db: asyncpg.Connection, alice: users.User) -> None:
+    await add_synthesis(db, alice)
+
+    assert await syntheses.count_with_decisions(db, user_id=alice.id) == 0
+    assert await syntheses.count_with_action_items(db, user_id=alice.id) == 0
+    assert await syntheses.get_with_decisions(db, user_id=alice.id) == []
+    assert await syntheses.get_with_action_items(db, user_id=alice.id) == []
+
+
+# the e-mail queue
+
+
+async def test_get_pending_email_oldest_first_excluding_sent_and_failed(
+    db: asyncpg.Connection, alice: users.User, bob: users.User
+) -> None:
+    oldest = await add_synthesis(db, alice, summary="oldest")
+    middle = await add_synthesis(db, alice, summary="middle")
+    newest = await add_synthesis(db, alice, summary="newest")
+    sent = await add_synthesis(db, alice, summary="sent")
+    failed = await add_synthesis(db, alice, summary="failed")
+    await add_synthesis(db, bob, summary="bob's")
+    for minutes, synthesis in [(30, oldest), (20, middle), (10, newest), (40, sent), (50, failed)]:
+        await age(db, "syntheses", synthesis.id, minutes)
+    await syntheses.mark_email_sent(db, meeting_id=sent.meeting_id, user_id=alice.id)
+    await syntheses.mark_email_failed(db, meeting_id=failed.meeting_id, user_id=alice.id, error="x")
+
+    queue = await syntheses.get_pending_email(db, user_id=alice.id)
+    second = await syntheses.get_pending_email(db, user_id=alice.id, limit=1, offset=1)
+
+    assert [s.summary for s in queue] == ["oldest", "middle", "newest"]
+    assert all(s.email_delivery_status == "pending" for s in queue)
+    assert [s.summary for s in second] == ["middle"]
+    assert [s.summary for s in await syntheses.get_pending_email(db, user_id=bob.id)] == ["bob's"]
+
+
+async def test_mark_email_sent(db: asyncpg.Connection, alice: users.User) -> None:
+    meeting = await add_meeting(db, alice)
+    await add_synthesis(db, alice, meeting, email_recipients=["old@example.com"])
+    await syntheses.mark_email_failed(db, meeting_id=meeting.id, user_id=alice.id, error="first")
+
+    sent = await syntheses.mark_email_sent(
+        db,
+        meeting_id=meeting.id,
+        user_id=alice.id,
+        recipients=["ann@example.com", "bo@example.com"],
+    )
+
+    assert sent is not None
+    now = await db_now(db)
+    assert isinstance(sent.email_sent_at, datetime)
+    assert sent.email_sent_at.tzinfo is not None
+    assert sent.email_sent_at == now
+    assert sent.email_delivery_status == "sent"
+    assert sent.email_recipients == ["ann@example.com", "bo@example.com"]
+    assert sent.email_error is None
+    column_type = await db.fetchval(
+        "SELECT data_type FROM information_schema.columns"
+        " WHERE table_name = 'syntheses' AND column_name = 'email_sent_at'"
+    )
+    assert column_type == "timestamp with time zone"
+    assert await syntheses.get_pending_email(db, user_id=alice.id) == []
+
+
+async def test_mark_email_sent_without_recipients_keeps_them(
+    db: asyncpg.Connection, alice: users.User
+) -> None:
+    meeting = await add_meeting(db, alice)
+    await add_synthesis(db, alice, meeting, email_recipients=["ann@example.com"])
+
+    sent = await syntheses.mark_email_sent(db, meeting_id=meeting.id, user_id=alice.id)
+
+    assert sent is not None
+    assert sent.email_recipients == ["ann@example.com"]
+    assert sent.email_delivery_status == "sent"
+
+
+async def test_mark_email_failed(db: asyncpg.Connection, alice: users.User) -> None:
+    meeting = await add_meeting(db, alice)
+    await add_synthesis(db, alice, meeting, email_recipients=["ann@example.com"])
+    await syntheses.mark_email_sent(db, meeting_id=meeting.id, user_id=alice.id)
+
+    failed = await syntheses.mark_email_failed(
+        db, meeting_id=meeting.id, user_id=alice.id, error="smtp down"
+    )
+
+    assert failed is not None
+    assert failed.email_delivery_status == "failed"
+    assert failed.email_error == "smtp down"
+    assert failed.email_sent_at is None
+    assert failed.email_recipients == ["ann@example.com"]
+    assert await syntheses.get_pending_email(db, user_id=alice.id) == []
+
+
+async def test_marking_another_users_or_a_missing_synthesis_is_none(
+    db: asyncpg.Connection, alice: users.User, bob: users.User
+) -> None:
+    meeting = await add_meeting(db, alice)
+    bare = await add_meeting(db, alice)
+    original = await add_synthesis(db, alice, meeting)
+
+    assert await syntheses.mark_email_sent(db, meeting_id=meeting.id, user_id=bob.id) is None
+    assert (
+        await syntheses.mark_email_failed(db, meeting_id=meeting.id, user_id=bob.id, error="x")
+        is None
+    )
+    assert await syntheses.mark_email_sent(db, meeting_id=bare.id, user_id=alice.id) is None
+    assert (
+        await syntheses.mark_email_failed(db, meeting_id=bare.id, user_id=alice.id, error="x")
+        is None
+    )
+    after = await syntheses.get_by_meeting_id(db, meeting_id=meeting.id, user_id=alice.id)
+    assert after == original
+
+
+async def test_sent_status_and_sent_time_go_together(
+    db: asyncpg.Connection, alice: users.User
+) -> None:
+    synthesis = await add_synthesis(db, alice)
+
+    for statement in [
+        "UPDATE syntheses SET email_delivery_status = 'sent' WHERE id = $1",
+        "UPDATE syntheses SET email_sent_at = now() WHERE id = $1",
+        "UPDATE syntheses SET email_delivery_status = 'failed', email_sent_at = now()"
+        " WHERE id = $1",
+    ]:
+        with pytest.raises(asyncpg.CheckViolationError) as caught:
+            async with db.transaction():
+                await db.execute(statement, synthesis.id)
+        assert caught.value.constraint_name == "syntheses_sent_has_time", statement
+
+    await db.execute(
+        "UPDATE syntheses SET email_delivery_status = 'sent', email_sent_at = now() WHERE id = $1",
+        synthesis.id,
+    )
+    row = await stored_row(db, synthesis.meeting_id)
+    assert row["email_delivery_status"] == "sent"
+
+
+async def test_unknown_delivery_status_is_refused(
+    db: asyncpg.Connection, alice: users.User
+) -> None:
+    synthesis = await add_synthesis(db, alice)
+
+    with pytest.raises(asyncpg.CheckViolationError) as caught:
+        async with db.transaction():
+            await db.execute(
+                "UPDATE syntheses SET email_delivery_status = 'bounced' WHERE id = $1",
+                synthesis.id,
+            )
+
+    assert caught.value.constraint_name == "syntheses_email_delivery_status_check"
+
+
+# search_summary
+
+
+async def test_search_summary_ranks_the_better_match_first(
+    db: asyncpg.Connection, alice: users.User
+) -> None:
+    best = await add_synthesis(
+        db, alice, summary="Budget talk: the budget grows, budget owners named."
+    )
+    good = await add_synthesis(db, alice, summary="The budget was discussed briefly.")
+    await add_synthesis(db, alice, summary="Hiring plans for Q2.")
+    await age(db, "syntheses", best.id, 60)  # oldest, so only its rank puts it first
+
+    found = await syntheses.search_summary(db, user_id=alice.id, query="BUDGETS")
+
+    assert [s.id for s in found] == [best.id, good.id]
+    assert await syntheses.search_summary_count(db, user_id=alice.id, query="budgets") == 2
+
+
+async def test_search_summary_is_stemmed_and_needs_every_word(
+    db: asyncpg.Connection, alice: users.User
+) -> None:
+    match = await add_synthesis(db, alice, summary="We decided to hire two engineers.")
+    await add_synthesis(db, alice, summary="We decided nothing.")
+
+    found = await syntheses.search_summary(db, user_id=alice.id, query="Decide HIRING")
+    missing_word = await syntheses.search_summary(db, user_id=alice.id, query="decided firing")
+    quoted = await syntheses.search_summary(db, user_id=alice.id, query='"two engineers"')
+
+    assert [s.id for s in found] == [match.id]
+    assert missing_word == []
+    assert [s.id for s in quoted] == [match.id]
+    stemmed = await syntheses.search_summary(db, user_id=alice.id, query="hires engineer")
+    assert [s.id for s in stemmed] == [match.id]
+
+
+async def test_search_summary_pages_counts_and_tenancy(
+    db: asyncpg.Connection, alice: users.User, bob: users.User
+) -> None:
+    for i in range(5):
+        await add_synthesis(db, alice, summary=f"Roadmap review number {i}")
+    await add_synthesis(db, bob, summary="Roadmap secrets")
+
+    first = await syntheses.search_summary(db, user_id=alice.id, query="roadmap", limit=3)
+    rest = await syntheses.search_summary(db, user_id=alice.id, query="roadmap", limit=3, offset=3)
+
+    assert len(first) == 3
+    assert len(rest) == 2
+    assert {s.id for s in first}.isdisjoint({s.id for s in rest})
+    assert await syntheses.search_summary_count(db, user_id=alice.id, query="roadmap") == 5
+    bobs = await syntheses.search_summary(db, user_id=bob.id, query="roadmap")
+    assert [s.summary for s in bobs] == ["Roadmap secrets"]
+    assert await syntheses.search_summary(db, user_id=bob.id, query="review") == []
+
+
+# delete
+
+
+async def test_delete(db: asyncpg.Connection, alice: users.User, bob: users.User) -> None:
+    meeting = await add_meeting(db, alice)
+    await add_synthesis(db, alice, meeting)
+
+    assert await syntheses.delete(db, meeting_id=meeting.id, user_id=bob.id) is False
+    assert await syntheses.delete(db, meeting_id=meeting.id, user_id=alice.id) is True
+    assert await syntheses.delete(db, meeting_id=meeting.id, user_id=alice.id) is False
+    assert await syntheses.get_by_meeting_id(db, meeting_id=meeting.id, user_id=alice.id) is None
+    assert await meetings.exists(db, meeting_id=meeting.id, user_id=alice.id) is True
+    recreated = await syntheses.upsert(
+        db, user_id=alice.id, meeting_id=meeting.id, fields=SynthesisFields(summary="new")
+    )
+    assert recreated is not None
+    assert recreated[1] is True
