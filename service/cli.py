@@ -73,18 +73,86 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
+    if args.action == "new":
+        try:
+            created = migrations.new(args.name, irreversible=args.irreversible)
+        except (ValueError, FileExistsError) as exc:
+            print(exc, file=sys.stderr)
+            return 2
+        print(f"created {created}\ncreated {migrations.rollback_path(created.stem)}")
+        return 0
     with database(settings) as url:
         if args.action == "apply":
             _apply_pending(url)
         elif args.action == "rollback":
             steps = None if args.all else args.steps
-            rolled = migrations.rollback(url, steps)
+            try:
+                rolled = migrations.rollback(url, steps)
+            except migrations.IrreversibleMigrationError as exc:
+                print(exc, file=sys.stderr)
+                return 1
             print("rolled back: " + (", ".join(rolled) if rolled else "nothing"))
+        elif args.action == "verify":
+            return _verify(url)
+        elif args.action == "check":
+            return _check(url)
+        elif args.action == "diagram":
+            return _diagram(url, args.readme)
         elif args.action == "status":
             for item in migrations.status(url):
                 print(f"{'applied' if item.applied else 'pending':8} {item.id}")
         elif args.action == "url":
             print(url)
+    return 0
+
+
+def _verify(url: str) -> int:
+    from service.scratch import scratch_database
+    from service.verify import query_functions, verify
+
+    with scratch_database(url) as scratch:
+        migrations.apply(scratch)
+        problems = asyncio.run(verify(scratch))
+    for problem in problems:
+        print(problem)
+    if problems:
+        print(f"{len(problems)} problems", file=sys.stderr)
+        return 1
+    print(f"{len(query_functions())} query functions agree with their SQL")
+    return 0
+
+
+def _check(url: str) -> int:
+    from service.drift import check
+
+    report = check(url)
+    for line in report.lines():
+        print(line)
+    if not report.ok:
+        return 1
+    print("the database matches its migrations")
+    return 0
+
+
+DIAGRAM_START, DIAGRAM_END = "<!-- er-diagram:start -->", "<!-- er-diagram:end -->"
+
+
+def _diagram(url: str, readme: Path | None) -> int:
+    from service.schema import mermaid
+
+    diagram = mermaid(url)
+    if readme is None:
+        print(diagram, end="")
+        return 0
+    text = readme.read_text()
+    if DIAGRAM_START not in text or DIAGRAM_END not in text:
+        print(f"{readme} has no {DIAGRAM_START} … {DIAGRAM_END} block", file=sys.stderr)
+        return 2
+    head, rest = text.split(DIAGRAM_START, 1)
+    _, tail = rest.split(DIAGRAM_END, 1)
+    block = f"{DIAGRAM_START}\n```mermaid\n{diagram}```\n{DIAGRAM_END}"
+    readme.write_text(head + block + tail)
+    print(f"updated the diagram in {readme}")
     return 0
 
 
@@ -219,6 +287,19 @@ def build_parser() -> argparse.ArgumentParser:
     rollback.add_argument("--all", action="store_true", help="roll back every migration")
     db_actions.add_parser("status", help="list migrations, applied or pending")
     db_actions.add_parser("url", help="print the database URL in use (e.g. for plain yoyo)")
+    db_actions.add_parser(
+        "verify", help="check every sql/ file against its query function (types, columns)"
+    )
+    db_actions.add_parser(
+        "check", help="compare the live schema and migration files with the migrations"
+    )
+    new_migration = db_actions.add_parser("new", help="create the next numbered migration pair")
+    new_migration.add_argument("name", help="lowercase words joined by _, e.g. add_video_notes")
+    new_migration.add_argument(
+        "--irreversible", metavar="REASON", help="make a rollback that refuses, with this reason"
+    )
+    diagram = db_actions.add_parser("diagram", help="print a Mermaid ER diagram of the schema")
+    diagram.add_argument("--readme", type=Path, help="rewrite the diagram block in this file")
     db.set_defaults(func=cmd_db)
 
     admin = commands.add_parser("admin", help="grant or revoke admin rights")

@@ -1,18 +1,76 @@
-"""Apply, roll back and report migrations through yoyo. The SQL lives in migrations/."""
+"""Apply, roll back and report migrations through yoyo; the SQL lives in migrations/.
 
-from collections.abc import Iterator
+Around yoyo: an advisory lock so concurrent `apply` runs take turns (each migration
+applies once), a content checksum of every migration applied through here (yoyo
+only hashes file names), a refusal to roll back past a migration whose rollback
+file is marked `-- irreversible: <reason>`, and `new` to start a numbered pair."""
+
+import hashlib
+import re
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import msgspec
+import psycopg2
 from yoyo import get_backend, read_migrations
 
 from service.resources import MIGRATIONS_DIR
+
+# pg_advisory_lock key: "tubebase" as a number, shared by every tubebase process.
+_LOCK_KEY = int.from_bytes(b"tubebase", "big") & 0x7FFF_FFFF_FFFF_FFFF
+CHECKSUM_TABLE = "tubebase_migration_checksums"
+_IRREVERSIBLE = re.compile(r"^--\s*irreversible:\s*(.+)$", re.MULTILINE)
 
 
 class MigrationStatus(msgspec.Struct, frozen=True):
     id: str
     applied: bool
+
+
+class IrreversibleMigrationError(RuntimeError):
+    pass
+
+
+def rollback_path(migration_id: str, source: Path = MIGRATIONS_DIR) -> Path:
+    return source / f"{migration_id}.rollback.sql"
+
+
+def checksum(migration_id: str, source: Path = MIGRATIONS_DIR) -> str:
+    """SHA-256 of the migration and its rollback, as they are on disk now."""
+    digest = hashlib.sha256((source / f"{migration_id}.sql").read_bytes())
+    rollback = rollback_path(migration_id, source)
+    if rollback.exists():
+        digest.update(rollback.read_bytes())
+    return digest.hexdigest()
+
+
+def irreversible_reason(migration_id: str, source: Path = MIGRATIONS_DIR) -> str | None:
+    rollback = rollback_path(migration_id, source)
+    if not rollback.exists():
+        return None
+    found = _IRREVERSIBLE.search(rollback.read_text())
+    return found.group(1).strip() if found else None
+
+
+@contextmanager
+def _exclusive(database_url: str) -> Iterator[Any]:
+    """A session-level advisory lock held while yoyo works, and the connection that
+    holds it (also used to keep the checksum table)."""
+    conn = psycopg2.connect(database_url)
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT pg_advisory_lock(%s)", (_LOCK_KEY,))
+            cur.execute(
+                f"CREATE TABLE IF NOT EXISTS {CHECKSUM_TABLE} ("
+                " migration_id text PRIMARY KEY, sha256 text NOT NULL,"
+                " applied_at timestamptz NOT NULL DEFAULT now())"
+            )
+        yield conn
+    finally:
+        conn.close()  # ends the session, which releases the lock
 
 
 @contextmanager
@@ -24,28 +82,100 @@ def _backend(database_url: str) -> Iterator[Any]:
         backend.connection.close()
 
 
-def _migrations() -> Any:
-    return read_migrations(str(MIGRATIONS_DIR))
+def _migrations(source: Path) -> Any:
+    return read_migrations(str(source))
 
 
-def apply(database_url: str) -> list[str]:
-    """Apply every pending migration; returns the ids applied."""
-    with _backend(database_url) as backend, backend.lock():
-        pending = backend.to_apply(_migrations())
-        backend.apply_migrations(pending)
-        return [m.id for m in pending]
+def apply(
+    database_url: str, source: Path = MIGRATIONS_DIR, only: Collection[str] | None = None
+) -> list[str]:
+    """Apply every pending migration (or only those named), each in its own
+    transaction; returns the ids applied. A failing migration raises and leaves the
+    database as it was before it."""
+    with _exclusive(database_url) as lock_conn, _backend(database_url) as backend:
+        pending = [m for m in backend.to_apply(_migrations(source)) if only is None or m.id in only]
+        applied = []
+        for migration in pending:
+            backend.apply_migrations(backend.to_apply(_migrations(source).filter(
+                lambda m, wanted=migration.id: m.id == wanted
+            )))  # fmt: skip
+            with lock_conn.cursor() as cur:
+                cur.execute(
+                    f"INSERT INTO {CHECKSUM_TABLE} (migration_id, sha256) VALUES (%s, %s) "
+                    "ON CONFLICT (migration_id) DO UPDATE SET sha256 = EXCLUDED.sha256, "
+                    "applied_at = now()",
+                    (migration.id, checksum(migration.id, source)),
+                )
+            applied.append(migration.id)
+        return applied
 
 
-def rollback(database_url: str, steps: int | None = 1) -> list[str]:
-    """Roll back the newest `steps` applied migrations (all when steps is None)."""
-    with _backend(database_url) as backend, backend.lock():
-        applied = backend.to_rollback(_migrations())
+def rollback(database_url: str, steps: int | None = 1, source: Path = MIGRATIONS_DIR) -> list[str]:
+    """Roll back the newest `steps` applied migrations (all when steps is None).
+    Refuses, before touching anything, to cross an irreversible migration."""
+    with _exclusive(database_url) as lock_conn, _backend(database_url) as backend:
+        applied = backend.to_rollback(_migrations(source))
         chosen = applied if steps is None else applied[:steps]
+        for migration in chosen:
+            reason = irreversible_reason(migration.id, source)
+            if reason is not None:
+                raise IrreversibleMigrationError(
+                    f"migration {migration.id} is irreversible ({reason}); nothing was rolled back"
+                )
         backend.rollback_migrations(chosen)
+        with lock_conn.cursor() as cur:
+            cur.execute(
+                f"DELETE FROM {CHECKSUM_TABLE} WHERE migration_id = ANY(%s)",
+                ([m.id for m in chosen],),
+            )
         return [m.id for m in chosen]
 
 
-def status(database_url: str) -> list[MigrationStatus]:
+def status(database_url: str, source: Path = MIGRATIONS_DIR) -> list[MigrationStatus]:
     with _backend(database_url) as backend:
         applied = backend.get_applied_migration_hashes()
-        return [MigrationStatus(m.id, m.hash in applied) for m in _migrations()]
+        return [MigrationStatus(m.id, m.hash in applied) for m in _migrations(source)]
+
+
+def recorded_checksums(database_url: str) -> dict[str, str]:
+    """Checksums recorded when migrations were applied through tubebase."""
+    conn = psycopg2.connect(database_url)
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT to_regclass(%s) IS NOT NULL", (CHECKSUM_TABLE,))
+            row = cur.fetchone()
+            if row is None or not row[0]:
+                return {}
+            cur.execute(f"SELECT migration_id, sha256 FROM {CHECKSUM_TABLE}")
+            return dict(cur.fetchall())
+    finally:
+        conn.close()
+
+
+def migration_ids(source: Path = MIGRATIONS_DIR) -> list[str]:
+    return sorted(p.name.removesuffix(".sql") for p in source.glob("[0-9]*.sql")
+                  if not p.name.endswith(".rollback.sql"))  # fmt: skip
+
+
+def new(name: str, *, irreversible: str | None = None, source: Path = MIGRATIONS_DIR) -> Path:
+    """Create the next numbered migration and its rollback; returns the migration's path."""
+    if not re.fullmatch(r"[a-z][a-z0-9_]{0,59}", name):
+        raise ValueError("a migration name is lowercase letters, digits and _, e.g. add_tags")
+    ids = migration_ids(source)
+    number = int(ids[-1].split(".", 1)[0]) + 1 if ids else 1
+    migration_id = f"{number:04d}.{name}"
+    forward, backward = source / f"{migration_id}.sql", rollback_path(migration_id, source)
+    if forward.exists() or backward.exists():
+        raise FileExistsError(f"{forward} already exists")
+    depends = f"-- depends: {ids[-1]}\n" if ids else ""
+    forward.write_text(f"{depends}-- {name.replace('_', ' ')}: write the change here.\n")
+    if irreversible:
+        backward.write_text(
+            f"-- irreversible: {irreversible}\n"
+            "DO $$ BEGIN\n"
+            f"    RAISE EXCEPTION 'migration {migration_id} is irreversible';\n"
+            "END $$;\n"
+        )
+    else:
+        backward.write_text(f"-- Undo {migration_id} exactly.\n")
+    return forward

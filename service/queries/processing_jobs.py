@@ -26,7 +26,7 @@ class Job(msgspec.Struct, frozen=True, gc=False):
     max_attempts: int
     run_after: datetime
     payload: dict[str, Any]
-    result: Any
+    result: Any | None
     error_message: str | None
     idempotency_key: str | None
     locked_by: str | None

@@ -1,4 +1,4 @@
 -- Its videos go with it (ON DELETE CASCADE).
 DELETE FROM channels
 WHERE id = $1 AND user_id = $2
-RETURNING id;
+RETURNING true AS deleted;

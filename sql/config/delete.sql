@@ -1,3 +1,3 @@
 DELETE FROM config
 WHERE key = $1
-RETURNING key;
+RETURNING true AS deleted;

@@ -1,3 +1,3 @@
 DELETE FROM messages
 WHERE id = $1 AND conversation_id = $2 AND user_id = $3
-RETURNING id;
+RETURNING true AS deleted;

@@ -1,3 +1,3 @@
 DELETE FROM participants
 WHERE id = $1 AND meeting_id = $2 AND user_id = $3
-RETURNING id;
+RETURNING true AS deleted;

@@ -1,3 +1,3 @@
 DELETE FROM processing_jobs
 WHERE id = $1 AND user_id = $2
-RETURNING id;
+RETURNING true AS deleted;

@@ -1,4 +1,4 @@
 -- Its jobs go with it (ON DELETE CASCADE).
 DELETE FROM processing_sessions
 WHERE id = $1 AND user_id = $2
-RETURNING id;
+RETURNING true AS deleted;

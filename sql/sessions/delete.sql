@@ -1,3 +1,3 @@
 DELETE FROM sessions
 WHERE id = $1 AND user_id = $2
-RETURNING id;
+RETURNING true AS deleted;

@@ -1,3 +1,3 @@
 DELETE FROM sessions
 WHERE token_hash = $1
-RETURNING id;
+RETURNING true AS deleted;

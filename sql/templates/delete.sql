@@ -1,3 +1,3 @@
 DELETE FROM templates
 WHERE id = $1 AND user_id IS NOT DISTINCT FROM $2
-RETURNING id;
+RETURNING true AS deleted;

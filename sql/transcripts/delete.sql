@@ -1,4 +1,4 @@
 -- Its chunks go with it (ON DELETE CASCADE).
 DELETE FROM transcripts
 WHERE id = $1 AND user_id = $2
-RETURNING id;
+RETURNING true AS deleted;

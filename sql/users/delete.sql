@@ -1,3 +1,3 @@
 DELETE FROM users
 WHERE id = $1
-RETURNING id;
+RETURNING true AS deleted;

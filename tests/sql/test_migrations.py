@@ -8,7 +8,7 @@ import pytest
 
 from service import migrations
 from service.resources import MIGRATIONS_DIR
-from tests.sql.schema_snapshot import snapshot
+from service.schema import snapshot
 
 REPO = Path(__file__).resolve().parents[2]
 PRODUCT_TABLES = {
@@ -43,11 +43,11 @@ MIGRATION_IDS = sorted(
 
 
 def _tables(url: str) -> set[str]:
-    return {row[0] for row in snapshot(url)["tables"]}
+    return {row[0] for row in snapshot(url)["table"]}
 
 
 def _functions(url: str) -> set[str]:
-    return {row[0] for row in snapshot(url)["functions"]}
+    return {row[0] for row in snapshot(url)["function"]}
 
 
 def test_every_migration_has_a_rollback() -> None:

@@ -1,0 +1,34 @@
+"""A throwaway database on the same server, for checks that need a fresh migration."""
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from urllib.parse import urlsplit
+
+import psycopg2
+from psycopg2 import sql
+
+
+def _run(database_url: str, statement: sql.Composable) -> None:
+    conn = psycopg2.connect(database_url)
+    try:
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            cur.execute(statement)
+    finally:
+        conn.close()
+
+
+@contextmanager
+def scratch_database(database_url: str) -> Iterator[str]:
+    """Creates an empty database beside the one at `database_url` (the role needs
+    CREATEDB), yields its URL, and drops it afterwards."""
+    name = f"tubebase_scratch_{uuid.uuid4().hex[:12]}"
+    _run(database_url, sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        yield urlsplit(database_url)._replace(path=f"/{name}").geturl()
+    finally:
+        _run(
+            database_url,
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)),
+        )

@@ -1,0 +1,127 @@
+"""The typed SQL check: clean on the real schema, and loud, naming the file, the
+column and both types, when the schema and the code disagree."""
+
+from collections.abc import Callable
+
+import psycopg2
+import pytest
+
+from service import migrations, verify
+from service.verify import query_functions
+
+
+def _alter(url: str, *statements: str) -> None:
+    conn = psycopg2.connect(url)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        for statement in statements:
+            cur.execute(statement)
+    conn.close()
+
+
+@pytest.fixture
+def migrated_url(make_database: Callable[[], str]) -> str:
+    url = make_database()
+    migrations.apply(url)
+    return url
+
+
+async def test_every_query_function_agrees_with_its_sql(database_url: str) -> None:
+    assert await verify.verify(database_url) == []
+
+
+def test_every_query_module_function_is_checked() -> None:
+    names = {name for name, _ in query_functions()}
+    assert {"users.get_by_id", "messages.create_many", "processing_jobs.claim"} <= names
+    assert all("._" not in name for name in names)
+
+
+async def test_a_renamed_column_names_the_files_that_use_it(migrated_url: str) -> None:
+    _alter(migrated_url, "ALTER TABLE users RENAME COLUMN email TO email_address")
+    problems = await verify.verify(migrated_url)
+    assert any(
+        p.startswith("sql/users/get_by_id.sql (run by users.get_by_id): PostgreSQL refuses it")
+        and '"email"' in p
+        for p in problems
+    ), problems
+
+
+async def test_a_changed_column_type_names_file_column_and_both_types(migrated_url: str) -> None:
+    _alter(
+        migrated_url,
+        "ALTER TABLE chunks DROP CONSTRAINT chunks_token_count_not_negative",
+        "ALTER TABLE chunks ALTER COLUMN token_count TYPE text",
+    )
+    problems = await verify.verify(migrated_url)
+    expected = (
+        "sql/chunks/list_by_transcript.sql (run by chunks.list_by_transcript): "
+        "column token_count is text, Chunk.token_count is <class 'int'>"
+    )
+    assert expected in problems
+
+
+async def test_a_parameter_of_another_type_names_the_argument(migrated_url: str) -> None:
+    _alter(
+        migrated_url,
+        "ALTER TABLE sessions DROP CONSTRAINT sessions_token_hash_format",
+        "ALTER TABLE sessions ALTER COLUMN token_hash TYPE bytea USING decode(token_hash, 'hex')",
+    )
+    problems = await verify.verify(migrated_url)
+    assert (
+        "sql/sessions/get_by_token.sql (run by sessions.get_by_token): "
+        "parameter $1 is bytea, but token_hash passes str"
+    ) in problems
+
+
+async def test_nullability_is_compared_where_the_catalog_tells(migrated_url: str) -> None:
+    _alter(
+        migrated_url,
+        "ALTER TABLE videos ALTER COLUMN title SET NOT NULL",
+        "ALTER TABLE config ALTER COLUMN description SET NOT NULL",
+    )
+    problems = await verify.verify(migrated_url)
+    assert any(
+        p.startswith("sql/videos/get_by_id.sql")
+        and "column title is NOT NULL" in p
+        and "Video.title" in p
+        and "needlessly optional" in p
+        for p in problems
+    ), problems
+    assert any(p.startswith("sql/config/get.sql") and "column description" in p for p in problems)
+
+
+async def test_a_nullable_column_read_into_a_required_field_is_reported(migrated_url: str) -> None:
+    _alter(migrated_url, "ALTER TABLE users ALTER COLUMN username DROP NOT NULL")
+    problems = await verify.verify(migrated_url)
+    assert any(
+        p.startswith("sql/users/get_by_id.sql")
+        and "column username can be NULL, User.username is <class 'str'> (not optional)" in p
+        for p in problems
+    ), problems
+
+
+async def test_a_sql_file_no_function_runs_is_reported(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(verify.QUERIES, "users/forgotten", "SELECT 1;")
+    problems = await verify.verify(database_url)
+    assert problems == ["sql/users/forgotten.sql is run by no query function"]
+
+
+def test_samples_cover_the_annotations_query_functions_use() -> None:
+    from datetime import date, datetime
+    from typing import Any, Literal
+    from uuid import UUID
+
+    from service.queries.processing_jobs import NewJob
+
+    assert isinstance(verify.sample(UUID | None), UUID)
+    assert verify.sample(Literal["a", "b"]) == "a"
+    assert isinstance(verify.sample(list[str])[0], str)
+    assert isinstance(verify.sample(datetime), datetime)
+    assert isinstance(verify.sample(date), date)
+    assert isinstance(verify.sample(Any), dict)
+    job = verify.sample(NewJob)
+    assert isinstance(job, NewJob) and job.entity_id is not None
+    with pytest.raises(TypeError, match="no sample value"):
+        verify.sample(complex)
