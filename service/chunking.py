@@ -7,8 +7,11 @@ last word, so line breaks survive."""
 
 import math
 import re
+from typing import Any
 
 import msgspec
+
+from service.fields import ChunkText, NonNegativeInt
 
 CHARS_PER_TOKEN = 4
 _WORD = re.compile(r"\S+")
@@ -19,6 +22,34 @@ class NewChunk(msgspec.Struct, frozen=True):
     chunk_text: str
     token_count: int
     metadata: dict[str, object] = {}
+
+
+class GivenChunk(msgspec.Struct, forbid_unknown_fields=True):
+    """A chunk a caller cut themselves (HTTP body or import line)."""
+
+    chunk_index: NonNegativeInt
+    chunk_text: ChunkText
+    token_count: NonNegativeInt | None = None
+    metadata: dict[str, Any] = {}
+
+
+def from_given(items: list[GivenChunk]) -> list[NewChunk]:
+    """Chunks as given, with estimated token counts where none came; a repeated
+    chunk_index raises ValueError naming it."""
+    seen: set[int] = set()
+    for item in items:
+        if item.chunk_index in seen:
+            raise ValueError(f"chunks: chunk_index {item.chunk_index} appears twice")
+        seen.add(item.chunk_index)
+    return [
+        NewChunk(
+            c.chunk_index,
+            c.chunk_text,
+            estimate_tokens(c.chunk_text) if c.token_count is None else c.token_count,
+            c.metadata,
+        )
+        for c in items
+    ]
 
 
 def default_overlap(configured_overlap: int, target_tokens: int) -> int:

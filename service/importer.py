@@ -27,9 +27,8 @@ import asyncpg
 import msgspec
 from tqdm import tqdm
 
-from service.chunking import NewChunk, estimate_tokens
+from service.chunking import GivenChunk, from_given
 from service.fields import (
-    ChunkText,
     Language,
     LongText,
     Name,
@@ -68,13 +67,6 @@ class VideoLine(msgspec.Struct, tag="video", tag_field="type", forbid_unknown_fi
     is_favorite: bool | None = None
 
 
-class ChunkLine(msgspec.Struct, forbid_unknown_fields=True):
-    chunk_index: NonNegativeInt
-    chunk_text: ChunkText
-    token_count: NonNegativeInt | None = None
-    metadata: dict[str, Any] = {}
-
-
 class TranscriptLine(
     msgspec.Struct, tag="transcript", tag_field="type", forbid_unknown_fields=True
 ):
@@ -83,7 +75,7 @@ class TranscriptLine(
     source: Source = "youtube_auto"
     language: Language = "en"
     metadata: dict[str, Any] = {}
-    chunks: list[ChunkLine] | None = None
+    chunks: list[GivenChunk] | None = None
     title: LongText | None = None
     channel_name: ShortText | None = None
 
@@ -166,18 +158,10 @@ async def _import_transcript(
 ) -> None:
     given = None
     if line.chunks is not None:
-        indexes = [c.chunk_index for c in line.chunks]
-        if len(set(indexes)) != len(indexes):
-            raise LineError("chunks: each chunk_index may appear once")
-        given = [
-            NewChunk(
-                c.chunk_index,
-                c.chunk_text,
-                estimate_tokens(c.chunk_text) if c.token_count is None else c.token_count,
-                c.metadata,
-            )
-            for c in line.chunks
-        ]
+        try:
+            given = from_given(line.chunks)
+        except ValueError as exc:
+            raise LineError(str(exc)) from None
     await ingest_transcript(
         db,
         user_id=user_id,

@@ -15,21 +15,14 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from service.api.deps import CurrentUser, Db, Paging
 from service.api.pages import page_response
 from service.api.videos import VideoDetails
-from service.chunking import NewChunk, default_overlap, estimate_tokens
-from service.fields import ChunkText, Language, TranscriptText, YoutubeVideoId
+from service.chunking import GivenChunk, NewChunk, default_overlap, from_given
+from service.fields import Language, TranscriptText, YoutubeVideoId
 from service.ingest import ingest_transcript
 from service.queries import chunks, transcripts
 from service.queries.chunks import Chunk
 from service.queries.transcripts import Source, Transcript, TranscriptSummary
 
 MAX_CHUNKS = 100_000
-
-
-class ChunkIn(msgspec.Struct, forbid_unknown_fields=True):
-    chunk_index: Annotated[int, msgspec.Meta(ge=0, le=2**31 - 1)]
-    chunk_text: ChunkText
-    token_count: Annotated[int, msgspec.Meta(ge=0, le=2**31 - 1)] | None = None
-    metadata: dict[str, Any] = {}
 
 
 class TranscriptIn(VideoDetails, kw_only=True):
@@ -40,30 +33,20 @@ class TranscriptIn(VideoDetails, kw_only=True):
     source: Source = "youtube_auto"
     language: Language = "en"
     metadata: dict[str, Any] = {}
-    chunks: list[ChunkIn] | None = None
+    chunks: list[GivenChunk] | None = None
     chunk_tokens: Annotated[int, msgspec.Meta(ge=10, le=100_000)] | None = None
     chunk_overlap_tokens: Annotated[int, msgspec.Meta(ge=0, le=99_999)] | None = None
 
 
-def _given_chunks(items: list[ChunkIn] | None) -> list[NewChunk] | None:
+def _given_chunks(items: list[GivenChunk] | None) -> list[NewChunk] | None:
     if items is None:
         return None
     if not 1 <= len(items) <= MAX_CHUNKS:
         raise ValidationException(f"chunks: send between 1 and {MAX_CHUNKS}, got {len(items)}")
-    seen: set[int] = set()
-    for item in items:
-        if item.chunk_index in seen:
-            raise ValidationException(f"chunks: chunk_index {item.chunk_index} appears twice")
-        seen.add(item.chunk_index)
-    return [
-        NewChunk(
-            c.chunk_index,
-            c.chunk_text,
-            estimate_tokens(c.chunk_text) if c.token_count is None else c.token_count,
-            c.metadata,
-        )
-        for c in items
-    ]
+    try:
+        return from_given(items)
+    except ValueError as exc:
+        raise ValidationException(str(exc)) from None
 
 
 def _not_found(transcript_id: UUID) -> NotFoundException:
