@@ -1,1 +1,2 @@
 DROP TABLE templates;
+DROP FUNCTION keep_one_default_template();

@@ -20,7 +20,8 @@ CREATE TABLE templates (
 CREATE UNIQUE INDEX uq_templates_owner_type_name ON templates (
     coalesce(user_id, '00000000-0000-0000-0000-000000000000'::uuid), template_type, template_name
 );
--- At most one default per owner and type, built-ins included.
+-- At most one default per owner and type, built-ins included; the trigger below
+-- keeps it so by retiring the old default when another becomes the default.
 CREATE UNIQUE INDEX uq_templates_one_default ON templates (
     coalesce(user_id, '00000000-0000-0000-0000-000000000000'::uuid), template_type
 ) WHERE is_default;
@@ -28,6 +29,24 @@ CREATE INDEX idx_templates_type_default ON templates (template_type, is_default)
 CREATE INDEX idx_templates_user_id ON templates (user_id);
 CREATE TRIGGER templates_set_updated_at BEFORE UPDATE ON templates
     FOR EACH ROW EXECUTE FUNCTION set_updated_at();
+
+CREATE FUNCTION keep_one_default_template() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.is_default THEN
+        UPDATE templates
+           SET is_default = false
+         WHERE is_default
+           AND template_type = NEW.template_type
+           AND user_id IS NOT DISTINCT FROM NEW.user_id
+           AND id <> NEW.id;
+    END IF;
+    RETURN NEW;
+END;
+$$;
+CREATE TRIGGER templates_keep_one_default
+    BEFORE INSERT OR UPDATE OF is_default, template_type ON templates
+    FOR EACH ROW EXECUTE FUNCTION keep_one_default_template();
 
 INSERT INTO templates (user_id, template_type, template_name, template_content, variables, is_default)
 VALUES

@@ -143,7 +143,7 @@ CREATE INDEX idx_syntheses_user_created ON syntheses (user_id, created_at DESC, 
 CREATE INDEX idx_syntheses_summary_search
     ON syntheses USING gin (to_tsvector('english', summary));
 -- The e-mail queue: what get_pending_email reads.
-CREATE INDEX idx_syntheses_pending_email ON syntheses (created_at)
-    WHERE email_delivery_status = 'pending';
+CREATE INDEX idx_syntheses_pending_email ON syntheses (user_id, created_at)
+    WHERE email_sent_at IS NULL;
 CREATE TRIGGER syntheses_set_updated_at BEFORE UPDATE ON syntheses
     FOR EACH ROW EXECUTE FUNCTION set_updated_at();

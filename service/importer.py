@@ -215,6 +215,9 @@ async def import_file(
                     report.imported[type(line).__name__.removesuffix("Line").lower()] += 1
                 except (msgspec.DecodeError, UnicodeDecodeError, LineError) as exc:
                     report.rejected.append(Rejected(number, str(exc), raw.rstrip(b"\r\n")))
+                except RecursionError:  # msgspec gives up about a thousand levels deep
+                    reason = "JSON is nested too deeply"
+                    report.rejected.append(Rejected(number, reason, raw.rstrip(b"\r\n")))
                 except asyncpg.PostgresError as exc:
                     reason = getattr(exc, "message", None) or str(exc)
                     report.rejected.append(Rejected(number, reason, raw.rstrip(b"\r\n")))

@@ -28,7 +28,7 @@ from service.api import (
     videos,
 )
 from service.api.deps import auth_middleware, provide_db, provide_page, provide_user
-from service.api.errors import database_error_handler, not_found_handler
+from service.api.errors import database_error_handler, not_found_handler, too_deep_handler
 from service.db import create_pool
 from service.queries import sessions
 from service.settings import Settings
@@ -93,6 +93,7 @@ def create_app(settings: Settings, database_url: str) -> Litestar:
             asyncpg.PostgresError: database_error_handler,
             ClientDataError: database_error_handler,
             NotFoundException: not_found_handler,
+            RecursionError: too_deep_handler,
         },
         lifespan=[lifespan],
         middleware=[auth_middleware],

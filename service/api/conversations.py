@@ -50,9 +50,10 @@ class ConversationController(Controller):
 
     @post("/", summary="Start a conversation")
     async def create_one(
-        self, data: JSONBody[ConversationIn], db: Db, user: CurrentUser
+        self, db: Db, user: CurrentUser, data: JSONBody[ConversationIn | None] = None
     ) -> Conversation:
-        return await conversations.create(db, user_id=user.id, title=data.title)
+        title = data.title if data is not None else None
+        return await conversations.create(db, user_id=user.id, title=title)
 
     @get("/", summary="The caller's conversations, most recently active first")
     async def list_all(

@@ -27,7 +27,7 @@ CONSTRAINT_MESSAGES = {
         "a template with this template_type and template_name already exists"
     ),
     "uq_templates_one_default": (
-        "a default template of this template_type already exists: unset it first"
+        "another request made a template of this type the default at the same time: try again"
     ),
     "conversations_title_not_blank": "title must not be blank",
     "templates_name_not_blank": "template_name must not be blank",
@@ -42,6 +42,7 @@ CONSTRAINT_MESSAGES = {
     "uq_participants_meeting_email": "a participant with this email is in the meeting already",
     "participants_email_format": "email is not a valid e-mail address",
     "meetings_ends_after_start": "ended_at must not be before started_at",
+    "uq_syntheses_meeting_id": "this meeting has a synthesis already: PUT replaces it",
 }
 
 # Check violations that mean "not now, given the row's state" rather than bad input.
@@ -73,6 +74,8 @@ def database_error_handler(_: AnyRequest, exc: Exception) -> Response[dict[str, 
         asyncpg.CheckViolationError | asyncpg.NotNullViolationError | asyncpg.DataError,
     ):
         return error_response(HTTP_400_BAD_REQUEST, _described(exc, "invalid value"))
+    if isinstance(exc, asyncpg.ProgramLimitExceededError):
+        return error_response(HTTP_400_BAD_REQUEST, _described(exc, "value too large"))
     if isinstance(exc, ClientDataError):  # raised by asyncpg while encoding an argument
         return error_response(HTTP_400_BAD_REQUEST, f"invalid value: {exc}")
     log.exception("database error", exc_info=exc)
@@ -86,3 +89,8 @@ def not_found_handler(
     if detail == "Not Found":  # raised by the router: no route matched the path
         detail = f"no resource at {request.method} {request.url.path} (ids are UUIDs)"
     return error_response(HTTP_404_NOT_FOUND, detail)
+
+
+def too_deep_handler(_: AnyRequest, exc: RecursionError) -> Response[dict[str, object]]:
+    # msgspec gives up on JSON nested about a thousand levels deep.
+    return error_response(HTTP_400_BAD_REQUEST, "JSON is nested too deeply")

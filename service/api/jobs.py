@@ -145,11 +145,14 @@ class JobController(Controller):
 
     @post("/{job_id:uuid}/complete", status_code=HTTP_200_OK, summary="Finish a running job")
     async def complete(
-        self, job_id: FromPath[UUID], db: Db, user: CurrentUser, data: JSONBody[CompleteIn]
+        self,
+        job_id: FromPath[UUID],
+        db: Db,
+        user: CurrentUser,
+        data: JSONBody[CompleteIn | None] = None,
     ) -> Job:
-        done = await processing_jobs.complete(
-            db, job_id=job_id, user_id=user.id, result=data.result
-        )
+        result = data.result if data is not None else None
+        done = await processing_jobs.complete(db, job_id=job_id, user_id=user.id, result=result)
         if done is None:
             raise await _not_running(db, job_id, user, "complete")
         return done

@@ -22,7 +22,7 @@ from service.queries.meetings import (
     MeetingWithParticipants,
 )
 from service.queries.participants import Participant
-from service.queries.syntheses import Synthesis, SynthesisFields
+from service.queries.syntheses import Synthesis, SynthesisChanges, SynthesisFields
 
 Platform = Annotated[str, msgspec.Meta(min_length=1, max_length=50)]
 Provider = Annotated[str, msgspec.Meta(min_length=1, max_length=50)]
@@ -74,8 +74,12 @@ class MeetingIn(MeetingPatch, kw_only=True):
         return MeetingFields(**values)
 
 
+# Full-text indexed, like chunk text: a tsvector holds at most 1 MB.
+Summary = Annotated[str, msgspec.Meta(min_length=1, max_length=500_000, pattern=r"\S")]
+
+
 class SynthesisIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    summary: Annotated[str, msgspec.Meta(min_length=1, max_length=1_000_000, pattern=r"\S")]
+    summary: Summary
     key_decisions: JsonList = []
     action_items: JsonList = []
     open_questions: JsonList = []
@@ -85,6 +89,22 @@ class SynthesisIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     processing_time_seconds: Annotated[float, msgspec.Meta(ge=0)] | None = None
     confidence_score: Annotated[float, msgspec.Meta(ge=0, le=1)] | None = None
     email_recipients: Annotated[list[Email], msgspec.Meta(max_length=500)] = []
+
+
+class SynthesisPatch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    summary: Summary | None = None
+    key_decisions: JsonList | None = None
+    action_items: JsonList | None = None
+    open_questions: JsonList | None = None
+    key_topics: JsonList | None = None
+    llm_model: Annotated[str, msgspec.Meta(max_length=100)] | None = None
+    llm_tokens_used: NonNegativeInt | None = None
+    processing_time_seconds: Annotated[float, msgspec.Meta(ge=0)] | None = None
+    confidence_score: Annotated[float, msgspec.Meta(ge=0, le=1)] | None = None
+    email_recipients: Annotated[list[Email], msgspec.Meta(max_length=500)] | None = None
+    email_sent_at: datetime | None = None
+    email_delivery_status: Literal["pending", "sent", "failed"] | None = None
+    email_error: LongText | None = None
 
 
 class EmailDeliveryIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -303,6 +323,43 @@ class MeetingController(Controller):
         assert stored is not None, "the meeting is the caller's"
         synthesis, created = stored
         return Response(synthesis, status_code=HTTP_201_CREATED if created else HTTP_200_OK)
+
+    @post(
+        "/{meeting_id:uuid}/synthesis", summary="Create the meeting's synthesis (409 if it has one)"
+    )
+    async def create_synthesis(
+        self, meeting_id: FromPath[UUID], data: JSONBody[SynthesisIn], db: Db, user: CurrentUser
+    ) -> Synthesis:
+        await _require_meeting(db, meeting_id, user.id)
+        return await syntheses.create(
+            db,
+            user_id=user.id,
+            meeting_id=meeting_id,
+            fields=SynthesisFields(**msgspec.structs.asdict(data)),
+        )
+
+    @patch(
+        "/{meeting_id:uuid}/synthesis",
+        summary="Change some fields; an email_sent_at marks it sent",
+    )
+    async def update_synthesis(
+        self,
+        meeting_id: FromPath[UUID],
+        data: JSONBody[SynthesisPatch],
+        db: Db,
+        user: CurrentUser,
+    ) -> Synthesis:
+        if data.email_sent_at is not None and data.email_delivery_status not in (None, "sent"):
+            raise ValidationException("email_sent_at goes with email_delivery_status 'sent'")
+        updated = await syntheses.update(
+            db,
+            meeting_id=meeting_id,
+            user_id=user.id,
+            changes=SynthesisChanges(**msgspec.structs.asdict(data)),
+        )
+        if updated is None:
+            raise NotFoundException(f"meeting {meeting_id} has no synthesis")
+        return updated
 
     @get("/{meeting_id:uuid}/synthesis")
     async def get_synthesis(

@@ -38,10 +38,11 @@ class ProcessingSessionController(Controller):
 
     @post("/", summary="Start a batch run; enqueue jobs with its id as session_id")
     async def create_one(
-        self, data: JSONBody[SessionIn], db: Db, user: CurrentUser
+        self, db: Db, user: CurrentUser, data: JSONBody[SessionIn | None] = None
     ) -> ProcessingSession:
+        body = data or SessionIn()
         return await processing_sessions.create(
-            db, user_id=user.id, name=data.name, configuration=data.configuration
+            db, user_id=user.id, name=body.name, configuration=body.configuration
         )
 
     @get("/", summary="The caller's batch runs, newest first")

@@ -20,7 +20,7 @@ def _metadata_filter(raw: str | None) -> dict[str, Any] | None:
         return None
     try:
         value = msgspec.json.decode(raw)
-    except msgspec.DecodeError as exc:
+    except (msgspec.DecodeError, RecursionError) as exc:
         raise ValidationException(f"metadata must be a JSON object: {exc}") from None
     if not isinstance(value, dict):
         raise ValidationException('metadata must be a JSON object, e.g. {"speaker": "Ada"}')

@@ -44,6 +44,26 @@ class SynthesisFields(msgspec.Struct, frozen=True, kw_only=True):
     email_recipients: list[Any] = []
 
 
+class SynthesisChanges(msgspec.Struct, frozen=True, kw_only=True):
+    """None leaves a field as it is."""
+
+    summary: str | None = None
+    key_decisions: list[Any] | None = None
+    action_items: list[Any] | None = None
+    open_questions: list[Any] | None = None
+    key_topics: list[Any] | None = None
+    llm_model: str | None = None
+    llm_tokens_used: int | None = None
+    processing_time_seconds: float | None = None
+    confidence_score: float | None = None
+    email_recipients: list[Any] | None = None
+    email_sent_at: datetime | None = None
+    email_delivery_status: str | None = None
+    email_error: str | None = None
+
+
+_CREATE = sql("syntheses/create")
+_UPDATE = sql("syntheses/update")
 _UPSERT = sql("syntheses/upsert")
 _GET_BY_MEETING_ID = sql("syntheses/get_by_meeting_id")
 _LIST = sql("syntheses/list")
@@ -59,6 +79,34 @@ _SEARCH_SUMMARY_COUNT = sql("syntheses/search_summary_count")
 _MARK_EMAIL_SENT = sql("syntheses/mark_email_sent")
 _MARK_EMAIL_FAILED = sql("syntheses/mark_email_failed")
 _DELETE = sql("syntheses/delete")
+
+
+async def create(
+    db: Executor, *, user_id: UUID, meeting_id: UUID, fields: SynthesisFields
+) -> Synthesis:
+    """The meeting's synthesis; a meeting that has one raises
+    asyncpg.UniqueViolationError (uq_syntheses_meeting_id)."""
+    f = fields
+    row = await db.fetchrow(
+        _CREATE, user_id, meeting_id, f.summary, f.key_decisions, f.action_items,
+        f.open_questions, f.key_topics, f.llm_model, f.llm_tokens_used,
+        f.processing_time_seconds, f.confidence_score, f.email_recipients,
+    )  # fmt: skip
+    return Synthesis(*row)
+
+
+async def update(
+    db: Executor, *, meeting_id: UUID, user_id: UUID, changes: SynthesisChanges
+) -> Synthesis | None:
+    """Changes some fields; setting email_sent_at marks the synthesis sent."""
+    c = changes
+    row = await db.fetchrow(
+        _UPDATE, meeting_id, user_id, c.summary, c.key_decisions, c.action_items,
+        c.open_questions, c.key_topics, c.llm_model, c.llm_tokens_used,
+        c.processing_time_seconds, c.confidence_score, c.email_recipients, c.email_sent_at,
+        c.email_delivery_status, c.email_error,
+    )  # fmt: skip
+    return one(Synthesis, row)
 
 
 async def upsert(
@@ -117,7 +165,7 @@ async def count_with_action_items(db: Executor, *, user_id: UUID) -> int:
 async def get_pending_email(
     db: Executor, *, user_id: UUID, limit: int = 50, offset: int = 0
 ) -> list[Synthesis]:
-    """Syntheses not e-mailed yet, oldest first."""
+    """Syntheses not e-mailed yet (pending, or failed and due a retry), oldest first."""
     return many(Synthesis, await db.fetch(_GET_PENDING_EMAIL, user_id, limit, offset))
 
 

@@ -282,3 +282,40 @@ async def test_delete_answers_204_then_the_conversation_is_gone(
     listing = await client.get("/conversations", headers=alice.headers)
     assert listing.json() == []
     assert total(listing) == 0
+
+
+async def test_create_without_a_body_uses_the_default_title(
+    client: Client, alice: Account, session_conn: asyncpg.Connection
+) -> None:
+    response = await client.post("/conversations", headers=alice.headers)
+
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert set(body) == CONVERSATION_FIELDS
+    assert (body["title"], body["user_id"]) == ("New Conversation", alice.user["id"])
+    stored = await session_conn.fetchval(
+        "SELECT title FROM conversations WHERE id = $1", uuid.UUID(body["id"])
+    )
+    assert stored == "New Conversation"
+
+
+async def test_create_with_a_json_null_body_uses_the_default_title(
+    client: Client, alice: Account
+) -> None:
+    response = await client.post(
+        "/conversations",
+        content=b"null",
+        headers={**alice.headers, "Content-Type": "application/json"},
+    )
+
+    assert response.status_code == 201, response.text
+    assert response.json()["title"] == "New Conversation"
+
+
+async def test_create_with_a_body_that_is_not_an_object_is_still_400(
+    client: Client, alice: Account, session_conn: asyncpg.Connection
+) -> None:
+    response = await client.post("/conversations", json=["a title"], headers=alice.headers)
+
+    assert response.status_code == 400, response.text
+    assert await session_conn.fetchval("SELECT count(*) FROM conversations") == 0

@@ -797,3 +797,28 @@ async def test_a_missing_job_is_404_naming_it(client: Client, alice: Account, me
 
     assert response.status_code == 404, response.text
     assert missing in response.json()["detail"]
+
+
+async def test_complete_without_a_body_stores_no_result(client: Client, alice: Account) -> None:
+    queued = await enqueue_job(client, alice.headers)
+    await claim_job(client, alice.headers)
+
+    response = await client.post(f"/jobs/{queued['id']}/complete", headers=alice.headers)
+
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert (body["status"], body["result"]) == ("completed", None)
+    assert body["finished_at"] is not None
+    assert body["locked_by"] is body["locked_at"] is None
+    assert await job(client, alice.headers, queued["id"]) == body
+
+
+async def test_complete_without_a_body_of_a_job_that_is_not_running_is_409(
+    client: Client, alice: Account
+) -> None:
+    queued = await enqueue_job(client, alice.headers)
+
+    response = await client.post(f"/jobs/{queued['id']}/complete", headers=alice.headers)
+
+    assert response.status_code == 409, response.text
+    assert (await job(client, alice.headers, queued["id"]))["status"] == "queued"

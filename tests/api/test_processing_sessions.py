@@ -334,3 +334,22 @@ async def test_counters_of_a_session_match_its_jobs_after_one_is_deleted(
     listing = await client.get(f"/jobs?session_id={session['id']}", headers=alice.headers)
     assert [j["id"] for j in listing.json()] == [kept["id"]]
     assert counters(await get_session(client, alice.headers, session["id"])) == (1, 0, 0)
+
+
+async def test_post_without_a_body_takes_the_defaults(
+    client: Client, alice: Account, session_conn: asyncpg.Connection
+) -> None:
+    response = await client.post("/processing-sessions", headers=alice.headers)
+
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert set(body) == SESSION_FIELDS
+    assert (body["name"], body["configuration"], body["status"]) == (
+        "Processing session",
+        {},
+        "pending",
+    )
+    assert counters(body) == (0, 0, 0)
+    assert body["user_id"] == alice.user["id"]
+    assert await get_session(client, alice.headers, body["id"]) == body
+    assert await session_conn.fetchval("SELECT count(*) FROM processing_sessions") == 1

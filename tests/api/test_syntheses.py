@@ -1,5 +1,6 @@
-"""/meetings/{id}/synthesis (PUT creates or replaces, GET, DELETE, e-mail delivery) and
-/syntheses (list, ?q= search, ?has= narrowing, the pending e-mail queue)."""
+"""/meetings/{id}/synthesis (PUT creates or replaces, POST creates, PATCH changes, GET,
+DELETE, e-mail delivery) and /syntheses (list, ?q= search, ?has= narrowing, the e-mail
+queue of everything not sent yet)."""
 
 import uuid
 from datetime import datetime
@@ -13,6 +14,7 @@ from tests.api.helpers import (
     Client,
     Headers,
     assert_bad_request,
+    assert_same_not_found,
     create_meeting,
     put_synthesis,
     random_id,
@@ -297,9 +299,10 @@ async def test_email_sent_without_recipients_keeps_them(client: Client, alice: A
     assert body["email_sent_at"] is not None
 
 
-async def test_email_failed(client: Client, alice: Account) -> None:
+async def test_email_failed_puts_it_back_in_the_queue(client: Client, alice: Account) -> None:
     synthesis = await synthesis_for(client, alice.headers, "s")
     await email(client, alice.headers, synthesis["meeting_id"], email_delivery_status="sent")
+    assert await summaries(client, alice.headers, "/syntheses/pending-email") == []
 
     body = await email(
         client,
@@ -312,7 +315,9 @@ async def test_email_failed(client: Client, alice: Account) -> None:
     assert body["email_delivery_status"] == "failed"
     assert body["email_error"] == "smtp down"
     assert body["email_sent_at"] is None
-    assert await summaries(client, alice.headers, "/syntheses/pending-email") == []
+    queue = await client.get("/syntheses/pending-email", headers=alice.headers)
+    assert queue.json() == [body]
+    assert total(queue) == 1
 
 
 async def test_email_failed_without_an_error_names_one(client: Client, alice: Account) -> None:
@@ -439,7 +444,9 @@ async def test_list_bad_query_is_400(
     assert_bad_request(response, field)
 
 
-async def test_pending_email_only_pending_oldest_first(client: Client, alice: Account) -> None:
+async def test_pending_email_is_everything_unsent_oldest_first(
+    client: Client, alice: Account
+) -> None:
     first = await synthesis_for(client, alice.headers, "first")
     sent = await synthesis_for(client, alice.headers, "sent")
     await synthesis_for(client, alice.headers, "third")
@@ -449,10 +456,381 @@ async def test_pending_email_only_pending_oldest_first(client: Client, alice: Ac
     await email(client, alice.headers, failed["meeting_id"], email_delivery_status="failed")
 
     queue = await client.get("/syntheses/pending-email", headers=alice.headers)
-    page = await client.get("/syntheses/pending-email?limit=1&offset=1", headers=alice.headers)
+    page = await client.get("/syntheses/pending-email?limit=2&offset=1", headers=alice.headers)
 
     assert queue.status_code == 200, queue.text
-    assert [s["summary"] for s in queue.json()] == ["first", "third", "fifth"]
-    assert all(s["email_delivery_status"] == "pending" for s in queue.json())
+    assert [s["summary"] for s in queue.json()] == ["first", "third", "failed", "fifth"]
+    assert [s["email_delivery_status"] for s in queue.json()] == [
+        "pending",
+        "pending",
+        "failed",
+        "pending",
+    ]
+    assert all(s["email_sent_at"] is None for s in queue.json())
     assert queue.json()[0]["id"] == first["id"]
-    assert [s["summary"] for s in page.json()] == ["third"]
+    assert total(queue) == 4
+    assert [s["summary"] for s in page.json()] == ["third", "failed"]
+    assert total(page) == 4
+
+
+# --- POST creates, PATCH changes ------------------------------------------------------------
+
+FULL_SYNTHESIS = {
+    "summary": "We agreed to ship in March.",
+    "key_decisions": DECISIONS,
+    "action_items": ACTIONS,
+    "open_questions": ["Who pays?"],
+    "key_topics": ["launch", "budget"],
+    "llm_model": "gpt-4o",
+    "llm_tokens_used": 1234,
+    "processing_time_seconds": 2.5,
+    "confidence_score": 0.9,
+    "email_recipients": ["ann@example.com"],
+}
+
+
+async def synthesis_row_count(session_conn: asyncpg.Connection) -> int:
+    count: int = await session_conn.fetchval("SELECT count(*) FROM syntheses")
+    return count
+
+
+async def get_synthesis(client: Client, headers: Headers, meeting_id: str) -> Any:
+    response = await client.get(f"/meetings/{meeting_id}/synthesis", headers=headers)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def patch_synthesis(client: Client, headers: Headers, meeting_id: str, **body: Any) -> Any:
+    response = await client.patch(f"/meetings/{meeting_id}/synthesis", json=body, headers=headers)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def test_post_creates_201_with_every_field(client: Client, alice: Account) -> None:
+    meeting = await create_meeting(client, alice.headers)
+
+    response = await client.post(
+        f"/meetings/{meeting['id']}/synthesis", json=FULL_SYNTHESIS, headers=alice.headers
+    )
+
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert set(body) == SYNTHESIS_FIELDS
+    assert {k: body[k] for k in FULL_SYNTHESIS} == FULL_SYNTHESIS
+    assert (body["meeting_id"], body["user_id"]) == (meeting["id"], alice.user["id"])
+    assert body["summary_word_count"] == 6
+    assert (body["email_delivery_status"], body["email_sent_at"], body["email_error"]) == (
+        "pending",
+        None,
+        None,
+    )
+    assert await get_synthesis(client, alice.headers, meeting["id"]) == body
+    assert await summaries(client, alice.headers, "/syntheses/pending-email") == [
+        FULL_SYNTHESIS["summary"]
+    ]
+
+
+async def test_post_with_only_a_summary_takes_the_defaults(client: Client, alice: Account) -> None:
+    meeting = await create_meeting(client, alice.headers)
+
+    response = await client.post(
+        f"/meetings/{meeting['id']}/synthesis", json={"summary": "Short."}, headers=alice.headers
+    )
+
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert body["key_decisions"] == body["action_items"] == body["email_recipients"] == []
+    assert body["llm_model"] is body["confidence_score"] is None
+
+
+async def test_post_when_the_meeting_has_a_synthesis_is_409_and_changes_nothing(
+    client: Client, alice: Account, session_conn: asyncpg.Connection
+) -> None:
+    meeting = await create_meeting(client, alice.headers)
+    original = await put_synthesis(client, alice.headers, meeting["id"], "The original")
+
+    response = await client.post(
+        f"/meetings/{meeting['id']}/synthesis", json={"summary": "Another"}, headers=alice.headers
+    )
+
+    assert response.status_code == 409, response.text
+    assert "PUT" in response.json()["detail"]
+    assert await get_synthesis(client, alice.headers, meeting["id"]) == original
+    assert await synthesis_row_count(session_conn) == 1
+
+
+async def test_post_on_a_missing_or_foreign_meeting_is_the_same_404(
+    client: Client, alice: Account, bob: Account, session_conn: asyncpg.Connection
+) -> None:
+    alices = await create_meeting(client, alice.headers)
+    missing = random_id()
+
+    foreign = await client.post(
+        f"/meetings/{alices['id']}/synthesis", json={"summary": "s"}, headers=bob.headers
+    )
+    absent = await client.post(
+        f"/meetings/{missing}/synthesis", json={"summary": "s"}, headers=bob.headers
+    )
+
+    assert_same_not_found(foreign, alices["id"], absent, missing)
+    assert missing in absent.json()["detail"]
+    assert await synthesis_row_count(session_conn) == 0
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        pytest.param({}, "summary", id="missing-summary"),
+        pytest.param({"summary": " \t\n"}, "summary", id="blank-summary"),
+        pytest.param({"summary": "w" * 500_001}, "summary", id="summary-over-500k"),
+        pytest.param({"summary": "s", "summary_word_count": 1}, "summary_word_count", id="wc"),
+        pytest.param({"summary": "s", "email_delivery_status": "sent"}, "email_delivery_status"),
+        pytest.param({"summary": "s", "email_sent_at": "2026-01-01T00:00:00Z"}, "email_sent_at"),
+        pytest.param({"summary": "s", "confidence_score": 1.01}, "confidence_score", id="conf"),
+        pytest.param({"summary": "s", "email_recipients": ["nope"]}, "email_recipients"),
+    ],
+)
+async def test_post_bad_input_is_400_and_writes_nothing(
+    client: Client,
+    alice: Account,
+    session_conn: asyncpg.Connection,
+    body: dict[str, Any],
+    field: str,
+) -> None:
+    meeting = await create_meeting(client, alice.headers)
+
+    response = await client.post(
+        f"/meetings/{meeting['id']}/synthesis", json=body, headers=alice.headers
+    )
+
+    assert_bad_request(response, field)
+    assert await synthesis_row_count(session_conn) == 0
+
+
+async def test_patch_changes_the_given_fields_and_recounts_the_words(
+    client: Client, alice: Account
+) -> None:
+    original = await synthesis_for(client, alice.headers, **FULL_SYNTHESIS)
+    meeting_id = original["meeting_id"]
+    changes = {
+        "summary": "Now   five words\nin it",
+        "key_decisions": [],
+        "action_items": [{"task": "Call Bo"}],
+        "open_questions": ["When?"],
+        "key_topics": ["hiring"],
+        "llm_model": "claude",
+        "llm_tokens_used": 0,
+        "processing_time_seconds": 0.25,
+        "confidence_score": 0,
+        "email_recipients": ["bo@example.com", "cy@example.com"],
+    }
+
+    body = await patch_synthesis(client, alice.headers, meeting_id, **changes)
+
+    assert {k: body[k] for k in changes} == changes
+    assert body["summary_word_count"] == 5
+    assert (body["id"], body["created_at"]) == (original["id"], original["created_at"])
+    assert body["email_delivery_status"] == "pending"
+    assert await get_synthesis(client, alice.headers, meeting_id) == body
+
+
+async def test_patch_leaves_fields_it_is_not_given(client: Client, alice: Account) -> None:
+    original = await synthesis_for(client, alice.headers, **FULL_SYNTHESIS)
+
+    only_model = await patch_synthesis(
+        client, alice.headers, original["meeting_id"], llm_model="other-model"
+    )
+    nothing = await patch_synthesis(client, alice.headers, original["meeting_id"])
+    nulls = await patch_synthesis(
+        client, alice.headers, original["meeting_id"], summary=None, key_decisions=None
+    )
+
+    unchanged = {k: v for k, v in original.items() if k not in ("llm_model", "updated_at")}
+    for body in (only_model, nothing, nulls):
+        assert {k: v for k, v in body.items() if k in unchanged} == unchanged
+        assert body["llm_model"] == "other-model"
+
+
+async def test_patch_email_sent_at_marks_it_sent_at_that_time(
+    client: Client, alice: Account
+) -> None:
+    original = await synthesis_for(client, alice.headers, "to send")
+    meeting_id = original["meeting_id"]
+    await email(client, alice.headers, meeting_id, email_delivery_status="failed", email_error="x")
+
+    body = await patch_synthesis(
+        client, alice.headers, meeting_id, email_sent_at="2026-01-02T03:04:05+02:00"
+    )
+
+    assert body["email_delivery_status"] == "sent"
+    assert datetime.fromisoformat(body["email_sent_at"]) == datetime.fromisoformat(
+        "2026-01-02T01:04:05+00:00"
+    )
+    assert body["email_error"] is None
+    queue = await client.get("/syntheses/pending-email", headers=alice.headers)
+    assert queue.json() == []
+    assert total(queue) == 0
+
+
+async def test_patch_status_sent_without_a_time_uses_the_database_now(
+    client: Client, alice: Account, session_conn: asyncpg.Connection
+) -> None:
+    original = await synthesis_for(client, alice.headers, "to send")
+    before: datetime = await session_conn.fetchval("SELECT now()")
+
+    body = await patch_synthesis(
+        client, alice.headers, original["meeting_id"], email_delivery_status="sent"
+    )
+
+    after: datetime = await session_conn.fetchval("SELECT now()")
+    assert body["email_delivery_status"] == "sent"
+    assert before <= datetime.fromisoformat(body["email_sent_at"]) <= after
+
+
+@pytest.mark.parametrize("status", ["pending", "failed"])
+async def test_patch_status_pending_or_failed_clears_the_sent_time(
+    client: Client, alice: Account, status: str
+) -> None:
+    original = await synthesis_for(client, alice.headers, "was sent")
+    meeting_id = original["meeting_id"]
+    await email(client, alice.headers, meeting_id, email_delivery_status="sent")
+
+    body = await patch_synthesis(
+        client, alice.headers, meeting_id, email_delivery_status=status, email_error="bounced"
+    )
+
+    assert (body["email_delivery_status"], body["email_sent_at"]) == (status, None)
+    assert body["email_error"] == ("bounced" if status == "failed" else None)
+    assert await summaries(client, alice.headers, "/syntheses/pending-email") == ["was sent"]
+
+
+async def test_patch_keeps_an_email_error_only_while_failed(client: Client, alice: Account) -> None:
+    original = await synthesis_for(client, alice.headers, "s")
+    meeting_id = original["meeting_id"]
+
+    on_pending = await patch_synthesis(client, alice.headers, meeting_id, email_error="ignored")
+    failed = await patch_synthesis(
+        client, alice.headers, meeting_id, email_delivery_status="failed", email_error="bounced"
+    )
+    edited = await patch_synthesis(client, alice.headers, meeting_id, summary="edited")
+    sent = await patch_synthesis(
+        client, alice.headers, meeting_id, email_delivery_status="sent", email_error="ignored"
+    )
+
+    assert (on_pending["email_delivery_status"], on_pending["email_error"]) == ("pending", None)
+    assert (failed["email_delivery_status"], failed["email_error"]) == ("failed", "bounced")
+    assert (edited["email_delivery_status"], edited["email_error"]) == ("failed", "bounced")
+    assert (sent["email_delivery_status"], sent["email_error"]) == ("sent", None)
+
+
+@pytest.mark.parametrize("status", ["pending", "failed"])
+async def test_patch_a_sent_time_with_status_pending_or_failed_is_400_and_changes_nothing(
+    client: Client, alice: Account, status: str
+) -> None:
+    original = await synthesis_for(client, alice.headers, "s")
+
+    response = await client.patch(
+        f"/meetings/{original['meeting_id']}/synthesis",
+        json={
+            "email_sent_at": "2026-01-01T00:00:00Z",
+            "email_delivery_status": status,
+            "summary": "changed",
+        },
+        headers=alice.headers,
+    )
+
+    assert_bad_request(response, "email_sent_at")
+    assert await get_synthesis(client, alice.headers, original["meeting_id"]) == original
+
+
+async def test_patch_a_sent_time_with_status_sent_is_fine(client: Client, alice: Account) -> None:
+    original = await synthesis_for(client, alice.headers, "s")
+
+    body = await patch_synthesis(
+        client,
+        alice.headers,
+        original["meeting_id"],
+        email_sent_at="2026-03-04T05:06:07Z",
+        email_delivery_status="sent",
+    )
+
+    assert body["email_delivery_status"] == "sent"
+    assert datetime.fromisoformat(body["email_sent_at"]) == datetime.fromisoformat(
+        "2026-03-04T05:06:07+00:00"
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        pytest.param({"summary": ""}, "summary", id="empty-summary"),
+        pytest.param({"summary": "  \n"}, "summary", id="blank-summary"),
+        pytest.param({"summary": "w" * 500_001}, "summary", id="summary-over-500k"),
+        pytest.param({"summary_word_count": 3}, "summary_word_count", id="word-count"),
+        pytest.param({"meeting_id": random_id()}, "meeting_id", id="meeting-id"),
+        pytest.param({"confidence_score": 1.5}, "confidence_score", id="confidence"),
+        pytest.param({"llm_tokens_used": -1}, "llm_tokens_used", id="tokens"),
+        pytest.param({"processing_time_seconds": -0.5}, "processing_time_seconds", id="time"),
+        pytest.param({"key_decisions": {"a": 1}}, "key_decisions", id="decisions-object"),
+        pytest.param({"email_recipients": ["nope"]}, "email_recipients", id="recipient"),
+        pytest.param({"email_delivery_status": "bounced"}, "email_delivery_status", id="status"),
+        pytest.param({"email_sent_at": "yesterday"}, "email_sent_at", id="not-a-time"),
+    ],
+)
+async def test_patch_bad_input_is_400_and_changes_nothing(
+    client: Client, alice: Account, body: dict[str, Any], field: str
+) -> None:
+    original = await synthesis_for(client, alice.headers, "s", confidence_score=0.5)
+
+    response = await client.patch(
+        f"/meetings/{original['meeting_id']}/synthesis", json=body, headers=alice.headers
+    )
+
+    assert_bad_request(response, field)
+    assert await get_synthesis(client, alice.headers, original["meeting_id"]) == original
+
+
+async def test_patch_without_a_synthesis_is_404(client: Client, alice: Account) -> None:
+    bare = await create_meeting(client, alice.headers)
+
+    for meeting_id in (bare["id"], random_id()):
+        response = await client.patch(
+            f"/meetings/{meeting_id}/synthesis", json={"summary": "s"}, headers=alice.headers
+        )
+        assert response.status_code == 404, response.text
+        assert meeting_id in response.json()["detail"]
+    assert (
+        await client.get(f"/meetings/{bare['id']}/synthesis", headers=alice.headers)
+    ).status_code == 404
+
+
+async def test_patch_of_a_foreign_synthesis_is_the_same_404_and_changes_nothing(
+    client: Client, alice: Account, bob: Account
+) -> None:
+    alices = await synthesis_for(client, alice.headers, "Alice's")
+    missing = random_id()
+    body = {"summary": "Bob was here", "email_delivery_status": "sent"}
+
+    foreign = await client.patch(
+        f"/meetings/{alices['meeting_id']}/synthesis", json=body, headers=bob.headers
+    )
+    absent = await client.patch(f"/meetings/{missing}/synthesis", json=body, headers=bob.headers)
+
+    assert_same_not_found(foreign, alices["meeting_id"], absent, missing)
+    assert await get_synthesis(client, alice.headers, alices["meeting_id"]) == alices
+
+
+async def test_post_then_put_then_patch_work_on_one_synthesis(
+    client: Client, alice: Account, session_conn: asyncpg.Connection
+) -> None:
+    meeting = await create_meeting(client, alice.headers)
+    url = f"/meetings/{meeting['id']}/synthesis"
+
+    created = await client.post(url, json={"summary": "v1"}, headers=alice.headers)
+    replaced = await client.put(url, json={"summary": "v2 two"}, headers=alice.headers)
+    patched = await client.patch(url, json={"summary": "v3 three words"}, headers=alice.headers)
+
+    assert (created.status_code, replaced.status_code, patched.status_code) == (201, 200, 200)
+    assert created.json()["id"] == replaced.json()["id"] == patched.json()["id"]
+    assert patched.json()["summary_word_count"] == 3
+    assert await synthesis_row_count(session_conn) == 1

@@ -196,8 +196,16 @@ async def test_a_builtins_name_can_be_reused_by_a_user(client: Client, alice: Ac
     assert body["user_id"] == alice.user["id"]
 
 
-async def test_a_second_default_of_the_same_type_is_409(client: Client, alice: Account) -> None:
-    await create_template(client, alice.headers, template_name="A", is_default=True)
+async def resolved(client: Client, headers: dict[str, str], template_type: str) -> Any:
+    response = await client.get(f"/templates/resolve?type={template_type}", headers=headers)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def test_a_second_default_of_the_same_type_retires_the_first(
+    client: Client, alice: Account
+) -> None:
+    first = await create_template(client, alice.headers, template_name="A", is_default=True)
 
     response = await client.post(
         "/templates",
@@ -210,14 +218,24 @@ async def test_a_second_default_of_the_same_type_is_409(client: Client, alice: A
         headers=alice.headers,
     )
 
-    assert response.status_code == 409, response.text
-    assert "default" in response.json()["detail"]
+    assert response.status_code == 201, response.text
+    second = response.json()
+    assert second["is_default"] is True
+    retired = (await client.get(f"/templates/{first['id']}", headers=alice.headers)).json()
+    assert retired["is_default"] is False
+    assert (retired["template_name"], retired["template_content"]) == ("A", "Hello {name}")
+    assert await resolved(client, alice.headers, "linkedin") == second
+    listed = await client.get("/templates?type=linkedin", headers=alice.headers)
+    own_defaults = [
+        t["id"] for t in listed.json() if t["is_default"] and t["user_id"] == alice.user["id"]
+    ]
+    assert own_defaults == [second["id"]]
 
 
-async def test_patching_a_second_template_to_default_is_409_and_changes_nothing(
+async def test_patching_a_second_template_to_default_retires_the_first(
     client: Client, alice: Account
 ) -> None:
-    await create_template(client, alice.headers, template_name="A", is_default=True)
+    first = await create_template(client, alice.headers, template_name="A", is_default=True)
     second = await create_template(client, alice.headers, template_name="B")
 
     response = await client.patch(
@@ -226,9 +244,26 @@ async def test_patching_a_second_template_to_default_is_409_and_changes_nothing(
         headers=alice.headers,
     )
 
-    assert response.status_code == 409, response.text
-    again = await client.get(f"/templates/{second['id']}", headers=alice.headers)
-    assert again.json() == second
+    assert response.status_code == 200, response.text
+    patched = response.json()
+    assert (patched["is_default"], patched["template_content"]) == (True, "changed")
+    retired = (await client.get(f"/templates/{first['id']}", headers=alice.headers)).json()
+    assert retired["is_default"] is False
+    assert await resolved(client, alice.headers, "linkedin") == patched
+
+
+async def test_a_new_default_leaves_other_types_and_users_alone(
+    client: Client, alice: Account, bob: Account
+) -> None:
+    alices_email = await create_template(
+        client, alice.headers, template_type="email", template_name="E", is_default=True
+    )
+    bobs = await create_template(client, bob.headers, template_name="Bob's", is_default=True)
+
+    await create_template(client, alice.headers, template_name="Alice's", is_default=True)
+
+    assert await resolved(client, alice.headers, "email") == alices_email
+    assert await resolved(client, bob.headers, "linkedin") == bobs
 
 
 async def test_one_default_per_type_per_user_not_globally(
@@ -521,16 +556,42 @@ async def test_an_admins_own_template_stays_private(
     assert alice_sees.status_code == 404
 
 
-async def test_a_second_builtin_default_of_a_type_is_409(
-    client: Client, sign_up: SignUp, session_conn: asyncpg.Connection
+async def restore_builtin(session_conn: asyncpg.Connection, original: asyncpg.Record) -> None:
+    """Puts a migration built-in back exactly as it was, updated_at included: the
+    updated_at trigger is off for this one statement, in one committed transaction.
+    Making it the default again retires whatever default took its place."""
+    async with session_conn.transaction():
+        await session_conn.execute("ALTER TABLE templates DISABLE TRIGGER templates_set_updated_at")
+        await session_conn.execute(
+            "UPDATE templates SET is_default = $2, updated_at = $3 WHERE id = $1",
+            original["id"],
+            original["is_default"],
+            original["updated_at"],
+        )
+        await session_conn.execute("ALTER TABLE templates ENABLE TRIGGER templates_set_updated_at")
+
+
+async def test_an_admin_making_a_builtin_the_default_retires_the_old_builtin_default(
+    client: Client, sign_up: SignUp, alice: Account, session_conn: asyncpg.Connection
 ) -> None:
     root = await sign_up("root", admin=True)
     builtin_id = await extra_builtin(session_conn)
-
-    response = await client.patch(
-        f"/templates/{builtin_id}", json={"is_default": True}, headers=root.headers
+    original = await session_conn.fetchrow(
+        "SELECT * FROM templates WHERE user_id IS NULL AND template_type = 'blog' AND is_default"
     )
+    assert original is not None
+    try:
+        response = await client.patch(
+            f"/templates/{builtin_id}", json={"is_default": True}, headers=root.headers
+        )
 
-    assert response.status_code == 409, response.text
-    row = await builtin_row(session_conn, builtin_id)
-    assert row["is_default"] is False
+        assert response.status_code == 200, response.text
+        assert response.json()["is_default"] is True
+        assert (await builtin_row(session_conn, builtin_id))["is_default"] is True
+        assert (await builtin_row(session_conn, str(original["id"])))["is_default"] is False
+        assert (await resolved(client, alice.headers, "blog"))["id"] == builtin_id
+    finally:
+        await restore_builtin(session_conn, original)
+    restored = await session_conn.fetchrow("SELECT * FROM templates WHERE id = $1", original["id"])
+    assert dict(restored) == dict(original)
+    assert (await builtin_row(session_conn, builtin_id))["is_default"] is False

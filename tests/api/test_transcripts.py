@@ -254,11 +254,20 @@ async def test_chunks_keep_line_breaks(client: Client, alice: Account) -> None:
     assert [c["chunk_text"] for c in chunks] == [text]
 
 
-async def test_a_whitespace_only_transcript_has_no_chunks(client: Client, alice: Account) -> None:
-    body = await ingest(client, alice.headers, "  \n\t ")
+@pytest.mark.parametrize("text", ["  \n\t ", " ", "\r\n"])
+async def test_a_whitespace_only_transcript_is_400_and_writes_nothing(
+    client: Client, alice: Account, session_conn: asyncpg.Connection, text: str
+) -> None:
+    response = await client.post(
+        "/transcripts",
+        json={"youtube_video_id": new_youtube_video_id(), "transcript_text": text},
+        headers=alice.headers,
+    )
 
-    assert body["chunk_count"] == 0
-    assert await list_chunks(client, alice.headers, body["id"]) == []
+    assert_bad_request(response, "transcript_text")
+    assert await session_conn.fetchval("SELECT count(*) FROM videos") == 0
+    assert await session_conn.fetchval("SELECT count(*) FROM transcripts") == 0
+    assert await session_conn.fetchval("SELECT count(*) FROM chunks") == 0
 
 
 # --- given chunks -----------------------------------------------------------------------

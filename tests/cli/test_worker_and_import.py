@@ -638,3 +638,59 @@ def test_a_line_that_is_not_utf8_is_rejected_without_losing_the_others(
     assert set(rejected_lines(capsys.readouterr().err)) == {2}
     videos = fetch(migrated_url, "SELECT youtube_video_id FROM videos ORDER BY youtube_video_id")
     assert [r["youtube_video_id"] for r in videos] == [V1, V3]
+
+
+def test_a_line_nested_too_deeply_is_rejected_without_losing_the_others(
+    migrated_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    create_user(migrated_url)
+    deep = "[" * 5000 + "]" * 5000
+
+    def nest(line: dict[str, Any]) -> str:
+        """The line as JSON, its {"a": 0} metadata holding `deep` in place of the 0."""
+        return json.dumps(line).replace('{"a": 0}', '{"a": ' + deep + "}")
+
+    marker = {"a": 0}
+    lines = [
+        json.dumps({"type": "video", "youtube_video_id": V1}),
+        nest({"type": "channel", "youtube_channel_id": CHANNEL, "name": "n", "metadata": marker}),
+        nest(
+            {
+                "type": "transcript",
+                "youtube_video_id": V3,
+                "transcript_text": "t",
+                "metadata": marker,
+            }
+        ),
+        nest(
+            {
+                "type": "transcript",
+                "youtube_video_id": V4,
+                "transcript_text": "t",
+                "chunks": [{"chunk_index": 0, "chunk_text": "c", "metadata": marker}],
+            }
+        ),
+        deep,
+        json.dumps({"type": "video", "youtube_video_id": V5, "title": "After"}),
+        json.dumps({"type": "transcript", "youtube_video_id": V5, "transcript_text": "kept"}),
+    ]
+    source = tmp_path / "deep.jsonl"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    rejects = tmp_path / "rejects.jsonl"
+
+    code = main(["import", str(source), "--user", "carol", "--rejects", str(rejects), "--quiet"])
+
+    out, err = capsys.readouterr()
+    assert code == 1
+    reported = rejected_lines(err)
+    assert set(reported) == {2, 3, 4, 5}
+    assert {reported[n] for n in (2, 3, 4)} == {"JSON is nested too deeply"}
+    # A bare list is refused for its type before its depth is looked at.
+    assert "object" in reported[5]
+    assert out.strip().splitlines()[-1] == ("imported 1 transcripts, 2 videos; rejected 4 lines")
+    assert rejects.read_text(encoding="utf-8").splitlines() == lines[1:5]
+    videos = fetch(migrated_url, "SELECT youtube_video_id, title FROM videos ORDER BY 1")
+    assert [tuple(r) for r in videos] == [(V1, None), (V5, "After")]
+    transcripts = fetch(migrated_url, "SELECT transcript_text FROM transcripts")
+    assert [r["transcript_text"] for r in transcripts] == ["kept"]
+    assert fetchval(migrated_url, "SELECT count(*) FROM channels") == 0

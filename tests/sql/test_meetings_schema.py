@@ -532,7 +532,7 @@ async def index_definitions(db: asyncpg.Connection) -> dict[str, str]:
         (
             "idx_syntheses_pending_email",
             "syntheses",
-            "btree (created_at) WHERE ((email_delivery_status)::text = 'pending'::text)",
+            "btree (user_id, created_at) WHERE (email_sent_at IS NULL)",
         ),
     ],
 )
@@ -608,21 +608,27 @@ async def test_summary_search_uses_the_gin_index(db: asyncpg.Connection, alice: 
     assert [s.meeting_id for s in found] == [meeting.id]
 
 
-async def test_pending_email_can_use_the_partial_index(
+async def test_pending_email_queries_can_use_the_unsent_partial_index(
     db: asyncpg.Connection, alice: users.User
 ) -> None:
-    meeting = await add_meeting(db, alice)
-    await syntheses.upsert(
-        db, user_id=alice.id, meeting_id=meeting.id, fields=SynthesisFields(summary="s")
-    )
+    pending = await add_meeting(db, alice)
+    failed = await add_meeting(db, alice)
+    for meeting in (pending, failed):
+        await syntheses.upsert(
+            db, user_id=alice.id, meeting_id=meeting.id, fields=SynthesisFields(summary="s")
+        )
+    await syntheses.mark_email_failed(db, meeting_id=failed.id, user_id=alice.id, error="x")
     await db.execute("SET LOCAL enable_seqscan = off")
 
-    plan = await db.fetch(
-        "EXPLAIN SELECT id FROM syntheses WHERE email_delivery_status = 'pending'"
-        " ORDER BY created_at LIMIT 10"
-    )
+    queue_plan = await db.fetch("EXPLAIN " + sql("syntheses/get_pending_email"), alice.id, 10, 0)
+    count_plan = await db.fetch("EXPLAIN " + sql("syntheses/count_pending_email"), alice.id)
 
-    assert "idx_syntheses_pending_email" in "\n".join(r[0] for r in plan)
+    assert "idx_syntheses_pending_email" in "\n".join(r[0] for r in queue_plan)
+    assert "idx_syntheses_pending_email" in "\n".join(r[0] for r in count_plan)
+    # The index holds what is not sent yet: pending and failed alike.
+    queue = await syntheses.get_pending_email(db, user_id=alice.id)
+    assert {s.meeting_id for s in queue} == {pending.id, failed.id}
+    assert await syntheses.count_pending_email(db, user_id=alice.id) == 2
 
 
 # reversibility

@@ -31,6 +31,7 @@ PRODUCT_TABLES = {
 PRODUCT_FUNCTIONS = {
     "set_updated_at",
     "update_conversation_timestamp",
+    "keep_one_default_template",
     "check_video_status_transition",
     "track_session_progress",
     "check_meeting_status_transition",

@@ -151,6 +151,8 @@ SHAPES: dict[str, Any] = {
     "participants/update": Participant,
     "participants/delete": bool,
     "syntheses/upsert": (Synthesis, CREATED),
+    "syntheses/create": Synthesis,
+    "syntheses/update": Synthesis,
     "syntheses/get_by_meeting_id": Synthesis,
     "syntheses/list": Synthesis,
     "syntheses/count": int,

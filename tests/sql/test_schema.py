@@ -461,22 +461,113 @@ async def test_templates_same_name_allowed_across_owners_and_types(
     assert len(ids) == 4
 
 
-async def test_templates_one_default_per_user_and_type(
+async def default_ids(
+    db: asyncpg.Connection, user_id: uuid.UUID | None, template_type: str
+) -> list[uuid.UUID]:
+    rows = await db.fetch(
+        "SELECT id FROM templates WHERE is_default AND template_type = $2"
+        " AND user_id IS NOT DISTINCT FROM $1",
+        user_id,
+        template_type,
+    )
+    return [r["id"] for r in rows]
+
+
+async def test_templates_a_new_default_retires_the_old_one_per_user_and_type(
+    db: asyncpg.Connection, alice: users.User, bob: users.User
+) -> None:
+    first = await insert_template(db, alice.id, "blog", "First", is_default=True)
+    alice_email = await insert_template(db, alice.id, "email", "Alice email", is_default=True)
+    bob_blog = await insert_template(db, bob.id, "blog", "Bob blog", is_default=True)
+
+    second = await insert_template(db, alice.id, "blog", "Second", is_default=True)
+
+    assert await default_ids(db, alice.id, "blog") == [second]
+    assert first != second
+    assert await db.fetchval("SELECT is_default FROM templates WHERE id = $1", first) is False
+    # Other types, other owners and the built-ins keep their defaults.
+    assert await default_ids(db, alice.id, "email") == [alice_email]
+    assert await default_ids(db, bob.id, "blog") == [bob_blog]
+    assert len(await default_ids(db, None, "blog")) == 1
+
+
+async def test_templates_setting_is_default_by_update_retires_the_old_one(
     db: asyncpg.Connection, alice: users.User
 ) -> None:
+    first = await insert_template(db, alice.id, "blog", "First", is_default=True)
+    second = await insert_template(db, alice.id, "blog", "Second")
+
+    await db.execute("UPDATE templates SET is_default = true WHERE id = $1", second)
+
+    assert await default_ids(db, alice.id, "blog") == [second]
+    assert await db.fetchval("SELECT is_default FROM templates WHERE id = $1", first) is False
+
+
+async def test_templates_moving_a_default_to_another_type_retires_that_types_default(
+    db: asyncpg.Connection, alice: users.User
+) -> None:
+    blog = await insert_template(db, alice.id, "blog", "Moving", is_default=True)
+    email = await insert_template(db, alice.id, "email", "Staying", is_default=True)
+
+    await db.execute("UPDATE templates SET template_type = 'email' WHERE id = $1", blog)
+
+    assert await default_ids(db, alice.id, "email") == [blog]
+    assert await default_ids(db, alice.id, "blog") == []
+    assert await db.fetchval("SELECT is_default FROM templates WHERE id = $1", email) is False
+
+
+async def test_templates_unsetting_a_default_promotes_nothing(
+    db: asyncpg.Connection, alice: users.User
+) -> None:
+    await insert_template(db, alice.id, "blog", "Old")
+    default = await insert_template(db, alice.id, "blog", "Current", is_default=True)
+
+    await db.execute("UPDATE templates SET is_default = false WHERE id = $1", default)
+
+    assert await default_ids(db, alice.id, "blog") == []
+
+
+async def test_templates_a_new_builtin_default_retires_the_old_builtin_default(
+    db: asyncpg.Connection, alice: users.User
+) -> None:
+    [original] = await default_ids(db, None, "linkedin")
+    alice_default = await insert_template(db, alice.id, "linkedin", "Mine", is_default=True)
+
+    second = await insert_template(db, None, "linkedin", "Second built-in default", is_default=True)
+
+    assert await default_ids(db, None, "linkedin") == [second]
+    assert await db.fetchval("SELECT is_default FROM templates WHERE id = $1", original) is False
+    assert await default_ids(db, alice.id, "linkedin") == [alice_default]
+
+
+async def test_templates_one_default_index_still_holds_without_the_trigger(
+    db: asyncpg.Connection, alice: users.User
+) -> None:
+    """The trigger keeps one default; the unique index is what guarantees it. DDL is
+    transactional, so the disabled trigger comes back when the test rolls back."""
     await insert_template(db, alice.id, "blog", "First", is_default=True)
+    await db.execute("ALTER TABLE templates DISABLE TRIGGER templates_keep_one_default")
 
-    with pytest.raises(asyncpg.UniqueViolationError) as caught:
-        async with db.transaction():
-            await insert_template(db, alice.id, "blog", "Second", is_default=True)
-    assert caught.value.constraint_name == "uq_templates_one_default"
+    for owner in (alice.id, None):
+        with pytest.raises(asyncpg.UniqueViolationError) as caught:
+            async with db.transaction():
+                await insert_template(db, owner, "blog", "Second", is_default=True)
+        assert caught.value.constraint_name == "uq_templates_one_default"
 
 
-async def test_templates_one_default_among_builtins(db: asyncpg.Connection) -> None:
-    with pytest.raises(asyncpg.UniqueViolationError) as caught:
-        async with db.transaction():
-            await insert_template(db, None, "linkedin", "Second built-in default", is_default=True)
-    assert caught.value.constraint_name == "uq_templates_one_default"
+async def test_templates_keep_one_default_trigger_installed(db: asyncpg.Connection) -> None:
+    rows = await db.fetch(
+        """
+        SELECT event_manipulation, action_timing, action_orientation
+        FROM information_schema.triggers
+        WHERE trigger_name = 'templates_keep_one_default' AND event_object_table = 'templates'
+        """
+    )
+
+    assert {(r[0], r[1], r[2]) for r in rows} == {
+        ("INSERT", "BEFORE", "ROW"),
+        ("UPDATE", "BEFORE", "ROW"),
+    }
 
 
 async def test_templates_defaults_coexist_across_owners_and_types(

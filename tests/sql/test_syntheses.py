@@ -1,8 +1,9 @@
-"""service/queries/syntheses.py: one synthesis per meeting (upsert), its JSONB lists,
-the seed's specialised reads, the e-mail queue and summary search."""
+"""service/queries/syntheses.py: one synthesis per meeting (upsert, create), partial
+updates with their e-mail delivery rules, its JSONB lists, the seed's specialised reads,
+the e-mail queue and summary search."""
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import asyncpg
@@ -10,7 +11,7 @@ import pytest
 
 from service.queries import meetings, syntheses, users
 from service.queries.meetings import Meeting
-from service.queries.syntheses import Synthesis, SynthesisFields
+from service.queries.syntheses import Synthesis, SynthesisChanges, SynthesisFields
 from tests.sql.conftest import db_now
 from tests.sql.test_meetings import add_meeting, age
 
@@ -382,7 +383,7 @@ async def test_counts_with_nothing_are_zero(db: asyncpg.Connection, alice: users
 # the e-mail queue
 
 
-async def test_get_pending_email_oldest_first_excluding_sent_and_failed(
+async def test_get_pending_email_oldest_first_with_failed_ones_and_without_sent_ones(
     db: asyncpg.Connection, alice: users.User, bob: users.User
 ) -> None:
     oldest = await add_synthesis(db, alice, summary="oldest")
@@ -391,7 +392,7 @@ async def test_get_pending_email_oldest_first_excluding_sent_and_failed(
     sent = await add_synthesis(db, alice, summary="sent")
     failed = await add_synthesis(db, alice, summary="failed")
     await add_synthesis(db, bob, summary="bob's")
-    for minutes, synthesis in [(30, oldest), (20, middle), (10, newest), (40, sent), (50, failed)]:
+    for minutes, synthesis in [(30, oldest), (20, middle), (10, newest), (40, sent), (25, failed)]:
         await age(db, "syntheses", synthesis.id, minutes)
     await syntheses.mark_email_sent(db, meeting_id=sent.meeting_id, user_id=alice.id)
     await syntheses.mark_email_failed(db, meeting_id=failed.meeting_id, user_id=alice.id, error="x")
@@ -399,10 +400,14 @@ async def test_get_pending_email_oldest_first_excluding_sent_and_failed(
     queue = await syntheses.get_pending_email(db, user_id=alice.id)
     second = await syntheses.get_pending_email(db, user_id=alice.id, limit=1, offset=1)
 
-    assert [s.summary for s in queue] == ["oldest", "middle", "newest"]
-    assert all(s.email_delivery_status == "pending" for s in queue)
-    assert [s.summary for s in second] == ["middle"]
+    # A failed delivery is due a retry: it waits in the queue by age like the pending ones.
+    assert [s.summary for s in queue] == ["oldest", "failed", "middle", "newest"]
+    assert [s.email_delivery_status for s in queue] == ["pending", "failed", "pending", "pending"]
+    assert all(s.email_sent_at is None for s in queue)
+    assert [s.summary for s in second] == ["failed"]
+    assert await syntheses.count_pending_email(db, user_id=alice.id) == 4
     assert [s.summary for s in await syntheses.get_pending_email(db, user_id=bob.id)] == ["bob's"]
+    assert await syntheses.count_pending_email(db, user_id=bob.id) == 1
 
 
 async def test_mark_email_sent(db: asyncpg.Connection, alice: users.User) -> None:
@@ -446,7 +451,9 @@ async def test_mark_email_sent_without_recipients_keeps_them(
     assert sent.email_delivery_status == "sent"
 
 
-async def test_mark_email_failed(db: asyncpg.Connection, alice: users.User) -> None:
+async def test_mark_email_failed_puts_it_back_in_the_queue(
+    db: asyncpg.Connection, alice: users.User
+) -> None:
     meeting = await add_meeting(db, alice)
     await add_synthesis(db, alice, meeting, email_recipients=["ann@example.com"])
     await syntheses.mark_email_sent(db, meeting_id=meeting.id, user_id=alice.id)
@@ -460,7 +467,8 @@ async def test_mark_email_failed(db: asyncpg.Connection, alice: users.User) -> N
     assert failed.email_error == "smtp down"
     assert failed.email_sent_at is None
     assert failed.email_recipients == ["ann@example.com"]
-    assert await syntheses.get_pending_email(db, user_id=alice.id) == []
+    assert await syntheses.get_pending_email(db, user_id=alice.id) == [failed]
+    assert await syntheses.count_pending_email(db, user_id=alice.id) == 1
 
 
 async def test_marking_another_users_or_a_missing_synthesis_is_none(
@@ -595,3 +603,311 @@ async def test_delete(db: asyncpg.Connection, alice: users.User, bob: users.User
     )
     assert recreated is not None
     assert recreated[1] is True
+
+
+# create
+
+
+async def test_create_stores_every_field(db: asyncpg.Connection, alice: users.User) -> None:
+    meeting = await add_meeting(db, alice)
+
+    created = await syntheses.create(
+        db,
+        user_id=alice.id,
+        meeting_id=meeting.id,
+        fields=SynthesisFields(
+            summary="  We agreed to ship\nin March.  ",
+            key_decisions=DECISIONS,
+            action_items=ACTIONS,
+            open_questions=["Who pays?"],
+            key_topics=["launch"],
+            llm_model="gpt-4o",
+            llm_tokens_used=1200,
+            processing_time_seconds=3.5,
+            confidence_score=0.8,
+            email_recipients=["ann@example.com"],
+        ),
+    )
+
+    now = await db_now(db)
+    assert (created.user_id, created.meeting_id) == (alice.id, meeting.id)
+    assert created.summary == "  We agreed to ship\nin March.  "
+    assert created.summary_word_count == 6
+    assert (created.key_decisions, created.action_items) == (DECISIONS, ACTIONS)
+    assert (created.open_questions, created.key_topics) == (["Who pays?"], ["launch"])
+    assert (created.llm_model, created.llm_tokens_used) == ("gpt-4o", 1200)
+    assert (created.processing_time_seconds, created.confidence_score) == (3.5, 0.8)
+    assert created.email_recipients == ["ann@example.com"]
+    assert (created.email_delivery_status, created.email_sent_at) == ("pending", None)
+    assert created.email_error is None
+    assert created.created_at == created.updated_at == now
+    assert await syntheses.get_by_meeting_id(db, meeting_id=meeting.id, user_id=alice.id) == (
+        created
+    )
+    assert await syntheses.get_pending_email(db, user_id=alice.id) == [created]
+
+
+async def test_create_a_second_synthesis_of_a_meeting_is_a_unique_violation(
+    db: asyncpg.Connection, alice: users.User
+) -> None:
+    meeting = await add_meeting(db, alice)
+    first = await syntheses.create(
+        db, user_id=alice.id, meeting_id=meeting.id, fields=SynthesisFields(summary="first")
+    )
+
+    with pytest.raises(asyncpg.UniqueViolationError) as caught:
+        async with db.transaction():
+            await syntheses.create(
+                db, user_id=alice.id, meeting_id=meeting.id, fields=SynthesisFields(summary="2nd")
+            )
+
+    assert caught.value.constraint_name == "uq_syntheses_meeting_id"
+    assert await syntheses.get_by_meeting_id(db, meeting_id=meeting.id, user_id=alice.id) == first
+
+
+async def test_create_on_another_users_or_an_unknown_meeting_is_a_fk_violation(
+    db: asyncpg.Connection, alice: users.User, bob: users.User
+) -> None:
+    alices = await add_meeting(db, alice)
+
+    for meeting_id in (alices.id, uuid.uuid4()):
+        with pytest.raises(asyncpg.ForeignKeyViolationError) as caught:
+            async with db.transaction():
+                await syntheses.create(
+                    db, user_id=bob.id, meeting_id=meeting_id, fields=SynthesisFields(summary="s")
+                )
+        assert caught.value.constraint_name == "syntheses_meeting_fkey"
+    assert await db.fetchval("SELECT count(*) FROM syntheses WHERE user_id = $1", bob.id) == 0
+
+
+# update
+
+
+async def update(db: asyncpg.Connection, synthesis: Synthesis, **changes: Any) -> Synthesis:
+    updated = await syntheses.update(
+        db,
+        meeting_id=synthesis.meeting_id,
+        user_id=synthesis.user_id,
+        changes=SynthesisChanges(**changes),
+    )
+    assert updated is not None
+    return updated
+
+
+async def test_update_with_nothing_keeps_every_field(
+    db: asyncpg.Connection, alice: users.User
+) -> None:
+    original = await add_synthesis(
+        db, alice, key_decisions=DECISIONS, llm_model="m", email_recipients=["a@example.com"]
+    )
+
+    assert await update(db, original) == original
+
+
+async def test_update_changes_the_given_fields_only(
+    db: asyncpg.Connection, alice: users.User
+) -> None:
+    original = await add_synthesis(
+        db,
+        alice,
+        summary="two words",
+        key_decisions=DECISIONS,
+        open_questions=["Why?"],
+        llm_model="old-model",
+        llm_tokens_used=10,
+        processing_time_seconds=1.0,
+        confidence_score=0.5,
+        email_recipients=["ann@example.com"],
+    )
+
+    updated = await update(
+        db,
+        original,
+        summary="now it has four words",
+        action_items=ACTIONS,
+        key_topics=["budget"],
+        llm_model="new-model",
+        confidence_score=0.0,
+        email_recipients=[],
+    )
+
+    assert updated.summary == "now it has four words"
+    assert updated.summary_word_count == 5
+    assert updated.action_items == ACTIONS
+    assert updated.key_topics == ["budget"]
+    assert updated.llm_model == "new-model"
+    assert updated.confidence_score == 0.0
+    assert updated.email_recipients == []
+    # Not given, so kept:
+    assert updated.key_decisions == DECISIONS
+    assert updated.open_questions == ["Why?"]
+    assert (updated.llm_tokens_used, updated.processing_time_seconds) == (10, 1.0)
+    assert (updated.email_delivery_status, updated.email_sent_at) == ("pending", None)
+    assert (updated.id, updated.created_at) == (original.id, original.created_at)
+    assert (
+        await syntheses.get_by_meeting_id(db, meeting_id=original.meeting_id, user_id=alice.id)
+        == updated
+    )
+
+
+async def test_update_email_sent_at_marks_it_sent_at_that_time(
+    db: asyncpg.Connection, alice: users.User
+) -> None:
+    original = await add_synthesis(db, alice)
+    await syntheses.mark_email_failed(
+        db, meeting_id=original.meeting_id, user_id=alice.id, error="smtp down"
+    )
+    when = await db_now(db) - timedelta(hours=3)
+
+    updated = await update(db, original, email_sent_at=when)
+
+    assert updated.email_delivery_status == "sent"
+    assert updated.email_sent_at == when
+    assert updated.email_error is None
+    assert await syntheses.get_pending_email(db, user_id=alice.id) == []
+    assert await syntheses.count_pending_email(db, user_id=alice.id) == 0
+
+
+async def test_update_status_sent_without_a_time_uses_now(
+    db: asyncpg.Connection, alice: users.User
+) -> None:
+    original = await add_synthesis(db, alice)
+
+    updated = await update(db, original, email_delivery_status="sent")
+
+    assert updated.email_delivery_status == "sent"
+    assert updated.email_sent_at == await db_now(db)
+
+
+async def test_update_status_sent_again_keeps_the_recorded_time(
+    db: asyncpg.Connection, alice: users.User
+) -> None:
+    original = await add_synthesis(db, alice)
+    when = await db_now(db) - timedelta(days=2)
+    await update(db, original, email_sent_at=when)
+
+    again = await update(db, original, email_delivery_status="sent")
+    edited = await update(db, original, summary="edited after sending")
+
+    assert (again.email_delivery_status, again.email_sent_at) == ("sent", when)
+    assert (edited.email_delivery_status, edited.email_sent_at) == ("sent", when)
+
+
+async def test_update_status_pending_clears_the_time_and_the_error(
+    db: asyncpg.Connection, alice: users.User
+) -> None:
+    sent = await add_synthesis(db, alice)
+    await update(db, sent, email_delivery_status="sent")
+    failed = await add_synthesis(db, alice)
+    await update(db, failed, email_delivery_status="failed", email_error="bounced")
+
+    from_sent = await update(db, sent, email_delivery_status="pending")
+    from_failed = await update(db, failed, email_delivery_status="pending")
+
+    for synthesis in (from_sent, from_failed):
+        assert synthesis.email_delivery_status == "pending"
+        assert synthesis.email_sent_at is None
+        assert synthesis.email_error is None
+    queue = await syntheses.get_pending_email(db, user_id=alice.id)
+    assert {s.id for s in queue} == {sent.id, failed.id}
+
+
+async def test_update_status_failed_clears_the_time_and_keeps_the_error(
+    db: asyncpg.Connection, alice: users.User
+) -> None:
+    original = await add_synthesis(db, alice)
+    await update(db, original, email_delivery_status="sent")
+
+    failed = await update(db, original, email_delivery_status="failed", email_error="bounced")
+    failed_again = await update(db, original, email_delivery_status="failed")
+    edited = await update(db, original, llm_model="other")
+    new_error = await update(db, original, email_error="mailbox full")
+
+    assert (failed.email_delivery_status, failed.email_sent_at) == ("failed", None)
+    assert failed.email_error == "bounced"
+    assert failed_again.email_error == "bounced"
+    assert (edited.email_delivery_status, edited.email_error) == ("failed", "bounced")
+    assert (new_error.email_delivery_status, new_error.email_error) == ("failed", "mailbox full")
+    assert await syntheses.get_pending_email(db, user_id=alice.id) == [new_error]
+
+
+async def test_update_keeps_an_error_only_while_failed(
+    db: asyncpg.Connection, alice: users.User
+) -> None:
+    pending = await add_synthesis(db, alice)
+    sent = await add_synthesis(db, alice)
+
+    pending_with_error = await update(db, pending, email_error="ignored")
+    sent_with_error = await update(
+        db, sent, email_delivery_status="sent", email_error="also ignored"
+    )
+
+    assert (pending_with_error.email_delivery_status, pending_with_error.email_error) == (
+        "pending",
+        None,
+    )
+    assert (sent_with_error.email_delivery_status, sent_with_error.email_error) == ("sent", None)
+
+
+async def test_update_a_time_with_a_status_other_than_sent_lets_the_status_win(
+    db: asyncpg.Connection, alice: users.User
+) -> None:
+    """The API refuses this pair with 400; the query itself never stores a
+    contradiction (syntheses_sent_has_time)."""
+    original = await add_synthesis(db, alice)
+    when = await db_now(db)
+
+    pending = await update(db, original, email_sent_at=when, email_delivery_status="pending")
+    failed = await update(
+        db, original, email_sent_at=when, email_delivery_status="failed", email_error="e"
+    )
+
+    assert (pending.email_delivery_status, pending.email_sent_at) == ("pending", None)
+    assert (failed.email_delivery_status, failed.email_sent_at) == ("failed", None)
+
+
+async def test_update_of_another_users_or_a_missing_synthesis_is_none(
+    db: asyncpg.Connection, alice: users.User, bob: users.User
+) -> None:
+    original = await add_synthesis(db, alice)
+    bare = await add_meeting(db, alice)
+
+    for meeting_id, user_id in [
+        (original.meeting_id, bob.id),
+        (bare.id, alice.id),
+        (uuid.uuid4(), alice.id),
+    ]:
+        updated = await syntheses.update(
+            db,
+            meeting_id=meeting_id,
+            user_id=user_id,
+            changes=SynthesisChanges(summary="hijacked", email_delivery_status="sent"),
+        )
+        assert updated is None
+    after = await syntheses.get_by_meeting_id(db, meeting_id=original.meeting_id, user_id=alice.id)
+    assert after == original
+    assert await syntheses.get_by_meeting_id(db, meeting_id=bare.id, user_id=alice.id) is None
+
+
+@pytest.mark.parametrize(
+    ("changes", "constraint"),
+    [
+        ({"confidence_score": 1.5}, "syntheses_confidence_range"),
+        ({"llm_tokens_used": -1}, "syntheses_llm_tokens_not_negative"),
+        ({"summary": " \n "}, "syntheses_summary_not_blank"),
+        ({"email_delivery_status": "bounced"}, "syntheses_email_delivery_status_check"),
+        ({"key_topics": {"not": "a list"}}, "syntheses_lists_are_arrays"),
+    ],
+)
+async def test_update_with_a_bad_value_is_refused_and_changes_nothing(
+    db: asyncpg.Connection, alice: users.User, changes: dict[str, Any], constraint: str
+) -> None:
+    original = await add_synthesis(db, alice)
+
+    with pytest.raises(asyncpg.CheckViolationError) as caught:
+        async with db.transaction():
+            await update(db, original, **changes)
+
+    assert caught.value.constraint_name == constraint
+    after = await syntheses.get_by_meeting_id(db, meeting_id=original.meeting_id, user_id=alice.id)
+    assert after == original

@@ -326,13 +326,77 @@ async def test_update_with_null_owner_does_not_reach_user_templates(
     )
 
 
-async def test_update_to_second_default_raises(db: asyncpg.Connection, alice: users.User) -> None:
-    await make(db, alice, "blog", "First", is_default=True)
+async def test_update_to_second_default_retires_the_first_and_resolve_follows(
+    db: asyncpg.Connection, alice: users.User
+) -> None:
+    first = await make(db, alice, "blog", "First", is_default=True)
     second = await make(db, alice, "blog", "Second")
+    assert await templates.resolve(db, user_id=alice.id, template_type="blog") == first
 
-    with pytest.raises(asyncpg.UniqueViolationError):
-        async with db.transaction():
-            await templates.update(db, template_id=second.id, owner_id=alice.id, is_default=True)
+    updated = await templates.update(db, template_id=second.id, owner_id=alice.id, is_default=True)
+
+    assert updated is not None
+    assert updated.is_default is True
+    retired = await templates.get_by_id(db, template_id=first.id, user_id=alice.id)
+    assert retired is not None
+    assert retired.is_default is False
+    assert (retired.template_name, retired.template_content) == ("First", first.template_content)
+    assert await templates.resolve(db, user_id=alice.id, template_type="blog") == updated
+
+
+async def test_creating_a_second_default_retires_the_first_and_resolve_follows(
+    db: asyncpg.Connection, alice: users.User
+) -> None:
+    first = await make(db, alice, "email", "First", is_default=True)
+
+    second = await make(db, alice, "email", "Second", is_default=True)
+
+    assert second.is_default is True
+    retired = await templates.get_by_id(db, template_id=first.id, user_id=alice.id)
+    assert retired is not None
+    assert retired.is_default is False
+    assert await templates.resolve(db, user_id=alice.id, template_type="email") == second
+    listed = await templates.list_visible(
+        db, user_id=alice.id, template_type="email", limit=100, offset=0
+    )
+    assert [t.id for t in listed if t.is_default and t.user_id == alice.id] == [second.id]
+
+
+async def test_a_users_new_default_leaves_other_owners_and_types_alone(
+    db: asyncpg.Connection, alice: users.User, bob: users.User
+) -> None:
+    bobs = await make(db, bob, "blog", "Bob's", is_default=True)
+    alices_email = await make(db, alice, "email", "Alice's e-mail", is_default=True)
+    builtin_blog = await templates.resolve(db, user_id=alice.id, template_type="blog")
+    assert builtin_blog is not None
+
+    await make(db, alice, "blog", "Alice's blog", is_default=True)
+
+    assert await templates.resolve(db, user_id=bob.id, template_type="blog") == bobs
+    assert await templates.resolve(db, user_id=alice.id, template_type="email") == alices_email
+    builtin_after = await templates.get_by_id(db, template_id=builtin_blog.id, user_id=bob.id)
+    assert builtin_after == builtin_blog
+
+
+async def test_a_new_builtin_default_retires_the_old_one_and_resolve_follows(
+    db: asyncpg.Connection, alice: users.User
+) -> None:
+    original = await templates.resolve(db, user_id=alice.id, template_type="twitter")
+    assert original is not None
+    assert original.user_id is None
+    extra = await make(db, None, "twitter", "Extra built-in")
+
+    updated = await templates.update(db, template_id=extra.id, owner_id=None, is_default=True)
+
+    assert updated is not None
+    assert updated.is_default is True
+    assert await templates.resolve(db, user_id=alice.id, template_type="twitter") == updated
+    retired = await templates.get_by_id(db, template_id=original.id, user_id=alice.id)
+    assert retired is not None
+    assert retired.is_default is False
+    assert [t.id for t in await builtins(db) if t.is_default and t.template_type == "twitter"] == [
+        extra.id
+    ]
 
 
 async def test_delete_own_template(db: asyncpg.Connection, alice: users.User) -> None:
