@@ -6,14 +6,17 @@ import logging
 import signal
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, TypeVar
 
 from service import migrations
 from service.settings import ConfigError, Settings, load_settings
 
 log = logging.getLogger("tubebase")
+
+T = TypeVar("T")
 
 
 @contextmanager
@@ -36,6 +39,20 @@ def database(settings: Settings) -> Iterator[str]:
         yield url
     finally:
         server.stop()
+
+
+def _with_connection(url: str, work: Callable[[Any], Awaitable[T]]) -> T:
+    """Runs `work` on one connection to the database, for the short commands."""
+    from service.db import connect
+
+    async def run() -> T:
+        conn = await connect(url)
+        try:
+            return await work(conn)
+        finally:
+            await conn.close()
+
+    return asyncio.run(run())
 
 
 def _apply_pending(url: str) -> None:
@@ -157,21 +174,13 @@ def _diagram(url: str, readme: Path | None) -> int:
 
 
 def cmd_admin(args: argparse.Namespace, settings: Settings) -> int:
-    from service.db import connect
     from service.queries import users
 
-    async def run(url: str) -> bool:
-        conn = await connect(url)
-        try:
-            user = await users.set_admin(
-                conn, username=args.username, is_admin=args.action == "grant"
-            )
-        finally:
-            await conn.close()
-        return user is not None
+    def set_admin(conn: Any) -> Awaitable[users.User | None]:
+        return users.set_admin(conn, username=args.username, is_admin=args.action == "grant")
 
     with database(settings) as url:
-        if not asyncio.run(run(url)):
+        if _with_connection(url, set_admin) is None:
             print(f"no user named {args.username!r}", file=sys.stderr)
             return 1
     print(f"{args.username}: admin rights {'granted' if args.action == 'grant' else 'revoked'}")
@@ -179,18 +188,10 @@ def cmd_admin(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_sessions(args: argparse.Namespace, settings: Settings) -> int:
-    from service.db import connect
     from service.queries import sessions
 
-    async def run(url: str) -> int:
-        conn = await connect(url)
-        try:
-            return await sessions.delete_expired(conn)
-        finally:
-            await conn.close()
-
     with database(settings) as url:
-        print(f"purged {asyncio.run(run(url))} expired sessions")
+        print(f"purged {_with_connection(url, sessions.delete_expired)} expired sessions")
     return 0
 
 
@@ -229,7 +230,6 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
-    from service.db import connect
     from service.importer import ImportReport, import_file
     from service.queries import users
 
@@ -238,22 +238,18 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
         print(f"no such file: {path}", file=sys.stderr)
         return 2
 
-    async def run(url: str) -> ImportReport | None:
-        conn = await connect(url)
-        try:
-            owner = await users.get_by_username(conn, username=args.user)
-            if owner is None:
-                return None
-            return await import_file(
-                conn, path=path, user_id=owner.id, settings=settings, progress=not args.quiet
-            )
-        finally:
-            await conn.close()
+    async def run(conn: Any) -> ImportReport | None:
+        owner = await users.get_by_username(conn, username=args.user)
+        if owner is None:
+            return None
+        return await import_file(
+            conn, path=path, user_id=owner.id, settings=settings, progress=not args.quiet
+        )
 
     with database(settings) as url:
         if settings.auto_migrate:
             _apply_pending(url)
-        report = asyncio.run(run(url))
+        report = _with_connection(url, run)
     if report is None:
         print(f"no user named {args.user!r}", file=sys.stderr)
         return 2

@@ -93,12 +93,11 @@ def apply(
     transaction; returns the ids applied. A failing migration raises and leaves the
     database as it was before it."""
     with _exclusive(database_url) as lock_conn, _backend(database_url) as backend:
-        pending = [m for m in backend.to_apply(_migrations(source)) if only is None or m.id in only]
-        applied = []
+        known = _migrations(source)
+        pending = [m for m in backend.to_apply(known) if only is None or m.id in only]
         for migration in pending:
-            backend.apply_migrations(backend.to_apply(_migrations(source).filter(
-                lambda m, wanted=migration.id: m.id == wanted
-            )))  # fmt: skip
+            # One at a time, so each one's checksum is recorded as soon as it is in.
+            backend.apply_migrations_only(known.__class__([migration]))
             with lock_conn.cursor() as cur:
                 cur.execute(
                     f"INSERT INTO {CHECKSUM_TABLE} (migration_id, sha256) VALUES (%s, %s) "
@@ -106,8 +105,9 @@ def apply(
                     "applied_at = now()",
                     (migration.id, checksum(migration.id, source)),
                 )
-            applied.append(migration.id)
-        return applied
+        if pending:
+            backend.run_post_apply(known)
+        return [m.id for m in pending]
 
 
 def rollback(database_url: str, steps: int | None = 1, source: Path = MIGRATIONS_DIR) -> list[str]:

@@ -207,7 +207,7 @@ def _annotation_ok(pg_type: str, annotation: Any) -> bool:
     if typing.get_origin(kind) is typing.Literal:
         kind = type(typing.get_args(kind)[0])
     kind = typing.get_origin(kind) or kind
-    return kind in allowed and (kind is not int or pg_type not in ("bool",))
+    return kind in allowed
 
 
 def _type_names(conn: psycopg.Connection[Any]) -> dict[int, str]:

@@ -6,22 +6,21 @@
 
 There is no fallback past 3: if none can start, the session errors out."""
 
+import contextlib
 import os
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import asyncpg
-import psycopg2
 import pytest
 from litestar.testing import AsyncTestClient
-from psycopg2 import sql
 
 from service import migrations
 from service.api.app import create_app
 from service.db import connect
+from service.scratch import scratch_database
 from service.settings import load_settings
 
 
@@ -87,37 +86,11 @@ def admin_url() -> Iterator[str]:
             server.stop()
 
 
-def with_database(url: str, name: str) -> str:
-    return urlsplit(url)._replace(path=f"/{name}").geturl()
-
-
-def _maintenance(admin_url: str, statement: sql.Composable) -> None:
-    conn = psycopg2.connect(admin_url)
-    try:
-        conn.autocommit = True
-        with conn.cursor() as cur:
-            cur.execute(statement)
-    finally:
-        conn.close()
-
-
 @pytest.fixture(scope="session")
 def make_database(admin_url: str) -> Iterator[Callable[[], str]]:
     """Creates empty scratch databases; drops them at the end of the session."""
-    created: list[str] = []
-
-    def make() -> str:
-        name = f"tubebase_test_{uuid.uuid4().hex[:12]}"
-        _maintenance(admin_url, sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-        created.append(name)
-        return with_database(admin_url, name)
-
-    yield make
-    for name in created:
-        _maintenance(
-            admin_url,
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)),
-        )
+    with contextlib.ExitStack() as made:
+        yield lambda: made.enter_context(scratch_database(admin_url))
 
 
 @pytest.fixture(scope="session")

@@ -14,30 +14,16 @@ import os
 import statistics
 import tempfile
 import time
-import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from urllib.parse import urlsplit
-
-import psycopg2
-from psycopg2 import sql as pgsql
 
 from service import migrations
 from service.db import connect, sql
 from service.queries import conversations, messages, users
 from service.queries.messages import NewMessage
+from service.scratch import scratch_database
 
 HASH = "$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHQ$aGFzaGhhc2g"
-
-
-def scratch_database(server_url: str) -> str:
-    name = f"tubebase_bench_{uuid.uuid4().hex[:8]}"
-    conn = psycopg2.connect(server_url)
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(pgsql.SQL("CREATE DATABASE {}").format(pgsql.Identifier(name)))
-    conn.close()
-    return urlsplit(server_url)._replace(path=f"/{name}").geturl()
 
 
 async def measure(call: Callable[[], Awaitable[object]], calls: int) -> float:
@@ -122,9 +108,9 @@ def main() -> None:
         embedded = EmbeddedPostgres(Path(tempfile.mkdtemp()) / "pg", ephemeral=True)
         server_url = embedded.url("postgres")
     try:
-        url = scratch_database(server_url)
-        migrations.apply(url)
-        asyncio.run(run(url, args.rounds, args.calls))
+        with scratch_database(server_url) as url:
+            migrations.apply(url)
+            asyncio.run(run(url, args.rounds, args.calls))
     finally:
         if embedded is not None:
             embedded.stop()

@@ -500,65 +500,6 @@ async def test_updated_at_trigger_uses_the_shared_function(
     assert "set_updated_at" in {r["proname"] for r in functions}
 
 
-# indexes
-
-
-async def index_definitions(db: asyncpg.Connection) -> dict[str, str]:
-    rows = await db.fetch(
-        "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema()"
-    )
-    return {r["indexname"]: r["indexdef"] for r in rows}
-
-
-@pytest.mark.parametrize(
-    ("name", "table", "tail"),
-    [
-        ("idx_meetings_title", "meetings", "btree (title)"),
-        ("idx_meetings_status", "meetings", "btree (user_id, status)"),
-        ("idx_meetings_platform_meeting_id", "meetings", "btree (platform_meeting_id)"),
-        (
-            "idx_meetings_title_search",
-            "meetings",
-            "gin (to_tsvector('english'::regconfig, (title)::text))",
-        ),
-        ("idx_participants_name", "participants", "btree (name)"),
-        ("idx_participants_email", "participants", "btree (email)"),
-        ("idx_participants_meeting_id", "participants", 'btree (meeting_id, "position")'),
-        (
-            "idx_syntheses_summary_search",
-            "syntheses",
-            "gin (to_tsvector('english'::regconfig, summary))",
-        ),
-        (
-            "idx_syntheses_pending_email",
-            "syntheses",
-            "btree (user_id, created_at) WHERE (email_sent_at IS NULL)",
-        ),
-    ],
-)
-async def test_named_index_exists(db: asyncpg.Connection, name: str, table: str, tail: str) -> None:
-    definition = (await index_definitions(db)).get(name)
-
-    assert definition is not None, name
-    assert f" ON public.{table} " in definition or f" ON {table} " in definition
-    assert definition.endswith(f"USING {tail}"), definition
-
-
-@pytest.mark.parametrize(
-    ("name", "columns"),
-    [
-        ("uq_syntheses_meeting_id", "(meeting_id)"),
-        ("uq_participants_meeting_email", "(meeting_id, lower((email)::text))"),
-    ],
-)
-async def test_unique_indexes(db: asyncpg.Connection, name: str, columns: str) -> None:
-    definition = (await index_definitions(db)).get(name)
-
-    assert definition is not None, name
-    assert definition.startswith("CREATE UNIQUE INDEX")
-    assert definition.endswith(columns), definition
-
-
 async def test_title_search_uses_the_gin_index(db: asyncpg.Connection, alice: users.User) -> None:
     await db.execute(
         "INSERT INTO meetings (user_id, title)"
