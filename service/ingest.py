@@ -49,17 +49,31 @@ async def ingest_transcript(
         metadata=metadata,
     )
     assert stored is not None, "videos.add returned the user's own video"
-    transcript_id, created = stored
-    if not created:
-        await chunks.delete_by_transcript(db, transcript_id=transcript_id, user_id=user_id)
+    if not stored.created:
+        await chunks.delete_by_transcript(db, transcript_id=stored.id, user_id=user_id)
     if given_chunks is None:
         given_chunks = chunk_text(
             transcript_text, target_tokens=chunk_tokens, overlap_tokens=chunk_overlap_tokens
         )
-    await chunks.create_many(db, user_id=user_id, transcript_id=transcript_id, chunks=given_chunks)
-    transcript = await transcripts.get_by_id(db, transcript_id=transcript_id, user_id=user_id)
-    assert transcript is not None
-    return Ingested(transcript, created, video_created)
+    written = await chunks.create_many(
+        db, user_id=user_id, transcript_id=stored.id, chunks=given_chunks
+    )
+    # Everything the answer holds is known here: reading the row back would fetch
+    # the (possibly megabytes of) text the caller has just sent.
+    transcript = Transcript(
+        id=stored.id,
+        user_id=user_id,
+        video_id=video.id,
+        youtube_video_id=youtube_video_id,
+        source=source,
+        language=language,
+        transcript_text=transcript_text,
+        metadata=metadata or {},
+        chunk_count=written,
+        created_at=stored.created_at,
+        updated_at=stored.updated_at,
+    )
+    return Ingested(transcript, stored.created, video_created)
 
 
 async def rechunk_transcript(

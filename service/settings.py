@@ -26,6 +26,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     job_backoff_seconds: int = 10
     job_backoff_max_seconds: int = 3600
     job_stale_seconds: int = 600
+    search_candidates: int = 10_000
 
 
 def _int(env: dict[str, str], name: str, default: int, minimum: int) -> int:
@@ -83,4 +84,5 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         job_backoff_seconds=_int(env, "TUBEBASE_JOB_BACKOFF_SECONDS", 10, 1),
         job_backoff_max_seconds=_int(env, "TUBEBASE_JOB_BACKOFF_MAX_SECONDS", 3600, 1),
         job_stale_seconds=_int(env, "TUBEBASE_JOB_STALE_SECONDS", 600, 1),
+        search_candidates=_int(env, "TUBEBASE_SEARCH_CANDIDATES", 10_000, 100),
     )

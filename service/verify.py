@@ -23,7 +23,10 @@ import psycopg
 from psycopg import pq
 
 import service.queries
-from service.db import QUERIES
+from service.db import QUERIES, Listing
+
+# Searches that count the matches they examined before the total.
+_EXAMINED = {"chunks.search", "chunks.search_scoped"}
 
 # Python types a value may have to bind to, or to be read from, each PostgreSQL type.
 _JSON = (dict, list, str, int, float, bool)
@@ -52,11 +55,18 @@ class _Captured(Exception):
         self.query, self.args = query, args
 
 
+class _Copied(Exception):
+    """The function writes with COPY: no statement of sql/ to check."""
+
+
 class _Recorder:
     """Stands in for a connection: the first statement sent stops the function."""
 
     async def _capture(self, query: str, *args: Any, **_: Any) -> Any:
         raise _Captured(query, args)
+
+    async def copy_records_to_table(self, *_: Any, **__: Any) -> Any:
+        raise _Copied
 
     fetch = fetchrow = fetchval = execute = _capture
 
@@ -103,6 +113,8 @@ def sample(annotation: Any) -> Any:
     if isinstance(kind, type) and issubclass(kind, msgspec.Struct):
         hints = typing.get_type_hints(kind, include_extras=True)
         return kind(**{name: sample(hints[name]) for name in kind.__struct_fields__})
+    if origin is tuple:
+        return tuple(sample(part) for part in typing.get_args(kind))
     if origin in (list, Sequence) or kind in (list, Sequence):
         args = typing.get_args(kind)
         return [sample(args[0])] if args else ["sample"]
@@ -129,6 +141,14 @@ def _expected_columns(annotation: Any, origin: str) -> list[Column] | None:
         return None
     if typing.get_origin(kind) is list:
         return _expected_columns(typing.get_args(kind)[0], origin)
+    if typing.get_origin(kind) is Listing:
+        # A page: its total, then the rows (a search also says how many it examined).
+        (item,) = typing.get_args(kind)
+        rows = _expected_columns(item, origin) or []
+        heads = [Column("total", int, origin)]
+        if origin in _EXAMINED:
+            heads.insert(0, Column("examined", int, origin))
+        return [*heads, *rows]
     if typing.get_origin(kind) is tuple:
         parts = [_expected_columns(part, origin) for part in typing.get_args(kind)]
         return [c for part in parts for c in part or []]
@@ -157,7 +177,8 @@ def query_functions() -> list[tuple[str, Callable[..., Any]]]:
     return sorted(found, key=lambda item: item[0])
 
 
-async def capture(qualified: str, function: Callable[..., Any]) -> Call:
+async def capture(qualified: str, function: Callable[..., Any]) -> Call | None:
+    """What the function sends; None for one that writes with COPY."""
     hints = typing.get_type_hints(function, include_extras=True)
     kwargs = {
         name: sample(hints[name])
@@ -168,6 +189,8 @@ async def capture(qualified: str, function: Callable[..., Any]) -> Call:
     by_identity = {id(value): name for name, value in kwargs.items()}
     try:
         await function(_Recorder(), **kwargs)
+    except _Copied:
+        return None
     except _Captured as captured:
         names = {text: name for name, text in QUERIES.items()}
         return Call(
@@ -279,7 +302,8 @@ def check_call(
 async def verify(database_url: str) -> list[str]:
     """Problems found, each naming the file, the column or parameter and both types;
     [] when every query agrees with its function."""
-    calls = [await capture(name, function) for name, function in query_functions()]
+    captured = [await capture(name, function) for name, function in query_functions()]
+    calls = [c for c in captured if c is not None]
     problems = [f"{c.function} runs SQL that is not a file in sql/" for c in calls
                 if c.query_name == "<inline SQL>"]  # fmt: skip
     unused = sorted(set(QUERIES) - {c.query_name for c in calls})

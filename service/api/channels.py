@@ -1,6 +1,7 @@
 """YouTube channels a user follows, each listed with its number of videos."""
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -10,10 +11,12 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from service.api.deps import CurrentUser, Db, Paging
-from service.api.pages import page_response
+from service.api.pages import Cursor
 from service.fields import LongText, Name, YoutubeChannelId
 from service.queries import channels
 from service.queries.channels import Channel, ChannelStatus
+
+CHANNELS = Cursor[tuple[datetime, UUID]]("channels", tuple[datetime, UUID])
 
 Description = LongText
 
@@ -64,12 +67,15 @@ class ChannelController(Controller):
         page: Paging,
         status: Annotated[ChannelStatus | None, QueryParameter()] = None,
     ) -> Response[Sequence[Channel]]:
-        items = await channels.list_by_user(
-            db, user_id=user.id, status=status, limit=page.limit, offset=page.offset
+        found = await channels.list_by_user(
+            db,
+            user_id=user.id,
+            status=status,
+            after=page.after(CHANNELS),
+            limit=page.fetch,
+            offset=page.offset,
         )
-        return page_response(
-            items, await channels.count_by_user(db, user_id=user.id, status=status)
-        )
+        return page.respond(found, CHANNELS, lambda c: (c.created_at, c.id))
 
     @get("/{channel_id:uuid}")
     async def get_one(self, channel_id: FromPath[UUID], db: Db, user: CurrentUser) -> Channel:

@@ -10,7 +10,6 @@ from litestar.exceptions import NotFoundException, ValidationException
 from litestar.params import JSONBody, PathParameter
 
 from service.api.deps import Admin, CurrentUser, Db, Paging, provide_admin
-from service.api.pages import page_response
 from service.queries import config
 from service.queries.config import ConfigEntry
 
@@ -30,8 +29,7 @@ class ConfigController(Controller):
     async def list_all(
         self, db: Db, user: CurrentUser, page: Paging
     ) -> Response[Sequence[ConfigEntry]]:
-        items = await config.list_all(db, limit=page.limit, offset=page.offset)
-        return page_response(items, await config.count(db))
+        return page.respond(await config.list_all(db, limit=page.fetch, offset=page.offset))
 
     @get("/{key:str}")
     async def get_one(self, key: Key, db: Db, user: CurrentUser) -> ConfigEntry:

@@ -1,6 +1,7 @@
 """Chat conversations and their messages."""
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -10,7 +11,7 @@ from litestar.exceptions import NotFoundException, ValidationException
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from service.api.deps import MAX_PAGE, CurrentUser, Db, Paging
-from service.api.pages import page_response
+from service.api.pages import Cursor, whole_response
 from service.queries import conversations, messages
 from service.queries.conversations import Conversation
 from service.queries.messages import Message, NewMessage, Role
@@ -18,6 +19,10 @@ from service.queries.messages import Message, NewMessage, Role
 Title = Annotated[str, msgspec.Meta(min_length=1, max_length=500, pattern=r"\S")]
 MAX_BULK_MESSAGES = 10_000
 Content = Annotated[str, msgspec.Meta(min_length=1, max_length=1_000_000)]
+
+
+CONVERSATIONS = Cursor[tuple[datetime, UUID]]("conversations", tuple[datetime, UUID])
+MESSAGES = Cursor[tuple[datetime, UUID]]("messages", tuple[datetime, UUID])
 
 
 class ConversationIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -59,10 +64,14 @@ class ConversationController(Controller):
     async def list_all(
         self, db: Db, user: CurrentUser, page: Paging
     ) -> Response[Sequence[Conversation]]:
-        items = await conversations.list_by_user(
-            db, user_id=user.id, limit=page.limit, offset=page.offset
+        found = await conversations.list_by_user(
+            db,
+            user_id=user.id,
+            after=page.after(CONVERSATIONS),
+            limit=page.fetch,
+            offset=page.offset,
         )
-        return page_response(items, await conversations.count_by_user(db, user_id=user.id))
+        return page.respond(found, CONVERSATIONS, lambda c: (c.updated_at, c.id))
 
     @get("/{conversation_id:uuid}")
     async def get_one(
@@ -142,23 +151,24 @@ class ConversationController(Controller):
             QueryParameter(ge=1, le=MAX_PAGE, description="only the newest N, still oldest first"),
         ] = None,
     ) -> Response[Sequence[Message]]:
-        await _require_conversation(db, conversation_id, user)
-        total = await messages.count_by_conversation(
-            db, conversation_id=conversation_id, user_id=user.id
-        )
         if last is not None:
-            items = await messages.get_last_n(
+            newest = await messages.get_last_n(
                 db, conversation_id=conversation_id, user_id=user.id, n=last
             )
-        else:
-            items = await messages.list_by_conversation(
-                db,
-                conversation_id=conversation_id,
-                user_id=user.id,
-                limit=page.limit,
-                offset=page.offset,
-            )
-        return page_response(items, total)
+            if newest is None:
+                raise _conversation_not_found(conversation_id)
+            return whole_response(newest)
+        found = await messages.list_by_conversation(
+            db,
+            conversation_id=conversation_id,
+            user_id=user.id,
+            after=page.after(MESSAGES),
+            limit=page.fetch,
+            offset=page.offset,
+        )
+        if found is None:
+            raise _conversation_not_found(conversation_id)
+        return page.respond(found, MESSAGES, lambda m: (m.created_at, m.id))
 
     @get("/{conversation_id:uuid}/messages/{message_id:uuid}")
     async def get_message(

@@ -4,7 +4,6 @@ from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 import asyncpg
-import msgspec
 from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.datastructures import State
@@ -17,16 +16,12 @@ from litestar.middleware import (
 )
 from litestar.params import QueryParameter
 
+from service.api.pages import Page
 from service.queries import sessions
 from service.queries.users import User
 from service.security import hash_token
 
 MAX_PAGE = 500
-
-
-class Page(msgspec.Struct, frozen=True):
-    limit: int
-    offset: int
 
 
 # What handlers ask for by name; app.py provides each.
@@ -92,7 +87,15 @@ async def provide_admin(user: CurrentUser) -> User:
 
 
 async def provide_page(
+    request: Request[Any, Any, Any],
     limit: Annotated[int, QueryParameter(ge=1, le=MAX_PAGE, description="page size")] = 50,
     offset: Annotated[int, QueryParameter(ge=0, description="rows to skip")] = 0,
+    after: Annotated[
+        str | None,
+        QueryParameter(
+            max_length=500,
+            description="cursor from the previous page's Link header (instead of offset)",
+        ),
+    ] = None,
 ) -> Page:
-    return Page(limit, offset)
+    return Page(request, limit, offset, after)

@@ -19,11 +19,13 @@ from litestar.status_codes import (
 )
 
 from service.api.deps import CurrentUser, Db, Paging
-from service.api.pages import page_response
+from service.api.pages import Cursor
 from service.queries import processing_jobs
 from service.queries.processing_jobs import Backoff, Job, JobFilter, JobStatus, NewJob
 from service.queries.users import User
 from service.settings import Settings
+
+JOBS = Cursor[tuple[datetime, UUID]]("jobs", tuple[datetime, UUID])
 
 JobType = Annotated[
     str, msgspec.Meta(min_length=1, max_length=100, pattern=r"^[a-z][a-z0-9_.:-]*$")
@@ -111,11 +113,15 @@ class JobController(Controller):
         session_id: Annotated[UUID | None, QueryParameter()] = None,
     ) -> Response[Sequence[Job]]:
         filters = JobFilter(status=status, job_type=job_type, session_id=session_id)
-        items = await processing_jobs.list_by_user(
-            db, user_id=user.id, filters=filters, limit=page.limit, offset=page.offset
+        found = await processing_jobs.list_by_user(
+            db,
+            user_id=user.id,
+            filters=filters,
+            after=page.after(JOBS),
+            limit=page.fetch,
+            offset=page.offset,
         )
-        total = await processing_jobs.count_by_user(db, user_id=user.id, filters=filters)
-        return page_response(items, total)
+        return page.respond(found, JOBS, lambda j: (j.created_at, j.id))
 
     @post(
         "/claim",

@@ -12,7 +12,7 @@ from litestar.params import FromPath, JSONBody, PathParameter, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from service.api.deps import MAX_PAGE, CurrentUser, Db, Paging
-from service.api.pages import page_response
+from service.api.pages import Cursor
 from service.fields import Email, LongText, Name, NonNegativeInt, ShortText
 from service.queries import meetings, participants, syntheses
 from service.queries.meetings import (
@@ -23,6 +23,10 @@ from service.queries.meetings import (
 )
 from service.queries.participants import Participant
 from service.queries.syntheses import Synthesis, SynthesisChanges, SynthesisFields
+
+MEETINGS = Cursor[tuple[datetime, UUID]]("meetings", tuple[datetime, UUID])
+SYNTHESES = Cursor[tuple[datetime, UUID]]("syntheses", tuple[datetime, UUID])
+PENDING_EMAIL = Cursor[tuple[datetime, UUID]]("syntheses/pending-email", tuple[datetime, UUID])
 
 Platform = Annotated[str, msgspec.Meta(min_length=1, max_length=50)]
 Provider = Annotated[str, msgspec.Meta(min_length=1, max_length=50)]
@@ -168,21 +172,22 @@ class MeetingController(Controller):
         if q is not None:
             if status is not None or platform is not None:
                 raise ValidationException("q searches all meetings: drop status and platform")
-            found = await meetings.search_by_title(
-                db, user_id=user.id, query=q, limit=page.limit, offset=page.offset
+            if page.after_token is not None:
+                raise ValidationException("a title search pages by offset, not after")
+            matches = await meetings.search_by_title(
+                db, user_id=user.id, query=q, limit=page.fetch, offset=page.offset
             )
-            total = await meetings.search_by_title_count(db, user_id=user.id, query=q)
-            return page_response(found, total)
-        items = await meetings.get_all(
+            return page.respond(matches)
+        found = await meetings.get_all(
             db,
             user_id=user.id,
             status=status,
             platform=platform,
-            limit=page.limit,
+            after=page.after(MEETINGS),
+            limit=page.fetch,
             offset=page.offset,
         )
-        total = await meetings.count(db, user_id=user.id, status=status, platform=platform)
-        return page_response(items, total)
+        return page.respond(found, MEETINGS, lambda m: (m.created_at, m.id))
 
     @get("/recent", summary="The caller's most recent meetings")
     async def recent(
@@ -248,12 +253,12 @@ class MeetingController(Controller):
     async def list_participants(
         self, meeting_id: FromPath[UUID], db: Db, user: CurrentUser, page: Paging
     ) -> Response[Sequence[Participant]]:
-        await _require_meeting(db, meeting_id, user.id)
-        items = await participants.list_by_meeting(
-            db, meeting_id=meeting_id, user_id=user.id, limit=page.limit, offset=page.offset
+        found = await participants.list_by_meeting(
+            db, meeting_id=meeting_id, user_id=user.id, limit=page.fetch, offset=page.offset
         )
-        total = await participants.count_by_meeting(db, meeting_id=meeting_id, user_id=user.id)
-        return page_response(items, total)
+        if found is None:
+            raise _meeting_not_found(meeting_id)
+        return page.respond(found)
 
     @get("/{meeting_id:uuid}/participants/{participant_id:uuid}")
     async def get_participant(
@@ -426,30 +431,31 @@ class SynthesisController(Controller):
         if q is not None and has is not None:
             raise ValidationException("q and has cannot be combined")
         if q is not None:
-            found = await syntheses.search_summary(
-                db, user_id=user.id, query=q, limit=page.limit, offset=page.offset
+            if page.after_token is not None:
+                raise ValidationException("a summary search pages by offset, not after")
+            matches = await syntheses.search_summary(
+                db, user_id=user.id, query=q, limit=page.fetch, offset=page.offset
             )
-            total = await syntheses.search_summary_count(db, user_id=user.id, query=q)
-            return page_response(found, total)
-        if has == "decisions":
-            items = await syntheses.get_with_decisions(
-                db, user_id=user.id, limit=page.limit, offset=page.offset
-            )
-            return page_response(items, await syntheses.count_with_decisions(db, user_id=user.id))
-        if has == "action_items":
-            items = await syntheses.get_with_action_items(
-                db, user_id=user.id, limit=page.limit, offset=page.offset
-            )
-            total = await syntheses.count_with_action_items(db, user_id=user.id)
-            return page_response(items, total)
-        items = await syntheses.get_all(db, user_id=user.id, limit=page.limit, offset=page.offset)
-        return page_response(items, await syntheses.count(db, user_id=user.id))
+            return page.respond(matches)
+        found = await syntheses.get_all(
+            db,
+            user_id=user.id,
+            has=has,
+            after=page.after(SYNTHESES),
+            limit=page.fetch,
+            offset=page.offset,
+        )
+        return page.respond(found, SYNTHESES, lambda s: (s.created_at, s.id))
 
     @get("/pending-email", summary="Syntheses not e-mailed yet, oldest first")
     async def pending_email(
         self, db: Db, user: CurrentUser, page: Paging
     ) -> Response[Sequence[Synthesis]]:
-        items = await syntheses.get_pending_email(
-            db, user_id=user.id, limit=page.limit, offset=page.offset
+        found = await syntheses.get_pending_email(
+            db,
+            user_id=user.id,
+            after=page.after(PENDING_EMAIL),
+            limit=page.fetch,
+            offset=page.offset,
         )
-        return page_response(items, await syntheses.count_pending_email(db, user_id=user.id))
+        return page.respond(found, PENDING_EMAIL, lambda s: (s.created_at, s.id))

@@ -1,14 +1,114 @@
-"""List answers: a JSON array of rows, the total in X-Total-Count."""
+"""List answers: a JSON array of rows; the total in X-Total-Count (X-Total-Count-Exact
+says whether it is a lower bound); the next page, when there is one, in a
+`Link: <…>; rel="next"` header whose URL carries an opaque `after` cursor.
 
-from collections.abc import Sequence
-from typing import TypeVar
+A cursor holds the sort key of the last row of its page, so the next page starts
+right after it through an index, whatever the depth, and rows inserted meanwhile
+are neither repeated nor skipped. It names its list; a cursor of another list is a
+400. It carries no ids of its own (a foreign cursor only positions the caller in
+their own rows)."""
 
-from litestar import Response
+import base64
+import binascii
+from collections.abc import Callable, Sequence
+from typing import Any, Generic, TypeVar
+from urllib.parse import urlencode
+
+import msgspec
+from litestar import Request, Response
+from litestar.exceptions import ValidationException
+
+from service.db import Listing
 
 T = TypeVar("T")
+K = TypeVar("K")
 
 TOTAL_HEADER = "X-Total-Count"
+EXACT_HEADER = "X-Total-Count-Exact"
+LIST_HEADERS = (TOTAL_HEADER, EXACT_HEADER, "Link")
 
 
-def page_response(items: Sequence[T], total: int) -> Response[Sequence[T]]:
-    return Response(items, headers={TOTAL_HEADER: str(total)})
+def _total_headers(listing: Listing[Any]) -> dict[str, str]:
+    return {
+        TOTAL_HEADER: str(listing.total),
+        EXACT_HEADER: "true" if listing.exact else "false",
+    }
+
+
+def whole_response(listing: Listing[T]) -> Response[Sequence[T]]:
+    """A list answered in one piece (no paging), with its total."""
+    return Response(listing.items, headers=_total_headers(listing))
+
+
+class Cursor(Generic[K]):
+    """The cursor of one list: its name and the type of its sort key."""
+
+    def __init__(self, name: str, key_type: Any) -> None:
+        self.name = name
+        self._decoder = msgspec.json.Decoder(tuple[str, key_type])
+
+    def encode(self, key: K) -> str:
+        raw = msgspec.json.encode((self.name, key))
+        return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+    def decode(self, token: str) -> K:
+        try:
+            raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+            name, key = self._decoder.decode(raw)
+        except (binascii.Error, ValueError, msgspec.DecodeError):
+            raise ValidationException(
+                "after: not a cursor; pass the one from the previous page's Link header"
+            ) from None
+        if name != self.name:
+            raise ValidationException(
+                f"after: a cursor of another list ({name}), not of {self.name}"
+            )
+        key_value: K = key
+        return key_value
+
+
+class Page:
+    """A list request's paging: limit, offset or a cursor (`after`), and the request
+    itself, to link the next page. Query functions are asked for one row more than
+    the page holds: its presence says that a next page exists."""
+
+    def __init__(self, request: Request[Any, Any, Any], limit: int, offset: int, after: str | None):
+        if after is not None and offset:
+            raise ValidationException("pass either offset or after, not both")
+        self.request = request
+        self.limit = limit
+        self.offset = offset
+        self.after_token = after
+
+    @property
+    def fetch(self) -> int:
+        return self.limit + 1
+
+    def after(self, cursor: Cursor[K]) -> K | None:
+        return None if self.after_token is None else cursor.decode(self.after_token)
+
+    def _next_url(self, **replace: str) -> str:
+        params = [
+            (key, value)
+            for key, value in self.request.query_params.multi_items()
+            if key not in ("after", "offset")
+        ]
+        params.extend(replace.items())
+        return f"{self.request.url.path}?{urlencode(params)}"
+
+    def respond(
+        self,
+        listing: Listing[T],
+        cursor: Cursor[K] | None = None,
+        key: Callable[[T], K] | None = None,
+    ) -> Response[Sequence[T]]:
+        items = listing.items
+        headers = _total_headers(listing)
+        if len(items) > self.limit:
+            items = items[: self.limit]
+            if cursor is not None and key is not None:
+                url = self._next_url(after=cursor.encode(key(items[-1])))
+            else:  # a short list: pages by offset
+                url = self._next_url(offset=str(self.offset + self.limit))
+            headers["Link"] = f'<{url}>; rel="next"'
+        return Response(items, headers=headers)

@@ -1,6 +1,7 @@
 """Batch runs whose progress counters follow their jobs (kept by a trigger)."""
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -10,9 +11,11 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from service.api.deps import CurrentUser, Db, Paging
-from service.api.pages import page_response
+from service.api.pages import Cursor
 from service.queries import processing_sessions
 from service.queries.processing_sessions import ProcessingSession, SessionStatus
+
+SESSIONS = Cursor[tuple[datetime, UUID]]("processing-sessions", tuple[datetime, UUID])
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=255, pattern=r"\S")]
 
@@ -53,11 +56,15 @@ class ProcessingSessionController(Controller):
         page: Paging,
         status: Annotated[SessionStatus | None, QueryParameter()] = None,
     ) -> Response[Sequence[ProcessingSession]]:
-        items = await processing_sessions.list_by_user(
-            db, user_id=user.id, status=status, limit=page.limit, offset=page.offset
+        found = await processing_sessions.list_by_user(
+            db,
+            user_id=user.id,
+            status=status,
+            after=page.after(SESSIONS),
+            limit=page.fetch,
+            offset=page.offset,
         )
-        total = await processing_sessions.count_by_user(db, user_id=user.id, status=status)
-        return page_response(items, total)
+        return page.respond(found, SESSIONS, lambda s: (s.created_at, s.id))
 
     @get("/{session_id:uuid}", summary="A batch run and its progress counters")
     async def get_one(

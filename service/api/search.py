@@ -6,13 +6,16 @@ from uuid import UUID
 
 import msgspec
 from litestar import Response, get
+from litestar.datastructures import State
 from litestar.exceptions import ValidationException
 from litestar.params import QueryParameter
 
 from service.api.deps import CurrentUser, Db, Paging
-from service.api.pages import page_response
+from service.api.pages import Cursor
 from service.queries import chunks
-from service.queries.chunks import SearchFilter, SearchHit
+from service.queries.chunks import SearchHit
+
+HITS = Cursor[tuple[float, UUID]]("search", tuple[float, UUID])
 
 
 def _metadata_filter(raw: str | None) -> dict[str, Any] | None:
@@ -36,6 +39,7 @@ async def search(
     db: Db,
     user: CurrentUser,
     page: Paging,
+    state: State,
     q: Annotated[str, QueryParameter(min_length=1, max_length=1000, pattern=r"\S")],
     video_id: Annotated[UUID | None, QueryParameter()] = None,
     channel_id: Annotated[UUID | None, QueryParameter()] = None,
@@ -44,11 +48,31 @@ async def search(
         QueryParameter(max_length=10_000, description="JSON object the chunk metadata contains"),
     ] = None,
 ) -> Response[Sequence[SearchHit]]:
-    filters = SearchFilter(
-        video_id=video_id, channel_id=channel_id, metadata=_metadata_filter(metadata)
-    )
-    hits = await chunks.search(
-        db, user_id=user.id, query=q, filters=filters, limit=page.limit, offset=page.offset
-    )
-    total = await chunks.search_count(db, user_id=user.id, query=q, filters=filters)
-    return page_response(hits, total)
+    wanted = _metadata_filter(metadata)
+    candidates: int = state.settings.search_candidates
+    after = page.after(HITS)
+    if video_id is None and channel_id is None:
+        found = await chunks.search(
+            db,
+            user_id=user.id,
+            query=q,
+            metadata=wanted,
+            candidates=candidates,
+            after=after,
+            limit=page.fetch,
+            offset=page.offset,
+        )
+    else:
+        found = await chunks.search_scoped(
+            db,
+            user_id=user.id,
+            query=q,
+            video_id=video_id,
+            channel_id=channel_id,
+            metadata=wanted,
+            candidates=candidates,
+            after=after,
+            limit=page.fetch,
+            offset=page.offset,
+        )
+    return page.respond(found, HITS, lambda hit: (hit.rank, hit.chunk_id))

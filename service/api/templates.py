@@ -10,7 +10,6 @@ from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from service.api.deps import CurrentUser, Db, Paging
-from service.api.pages import page_response
 from service.queries import templates
 from service.queries.templates import Template, TemplateType
 
@@ -71,11 +70,10 @@ class TemplateController(Controller):
     async def list_all(
         self, db: Db, user: CurrentUser, page: Paging, template_type: TypeFilter = None
     ) -> Response[Sequence[Template]]:
-        items = await templates.list_visible(
-            db, user_id=user.id, template_type=template_type, limit=page.limit, offset=page.offset
+        found = await templates.list_visible(
+            db, user_id=user.id, template_type=template_type, limit=page.fetch, offset=page.offset
         )
-        total = await templates.count_visible(db, user_id=user.id, template_type=template_type)
-        return page_response(items, total)
+        return page.respond(found)
 
     @get("/resolve", summary="The caller's default template of a type, else the built-in one")
     async def resolve(

@@ -2,6 +2,7 @@
 the server unless the caller sends chunks, replaced whole on re-ingest."""
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -13,7 +14,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from service.api.deps import CurrentUser, Db, Paging
-from service.api.pages import page_response
+from service.api.pages import Cursor
 from service.api.videos import VideoDetails
 from service.chunking import GivenChunk, NewChunk, default_overlap, from_given
 from service.fields import Language, TranscriptText, YoutubeVideoId
@@ -21,6 +22,9 @@ from service.ingest import ingest_transcript
 from service.queries import chunks, transcripts
 from service.queries.chunks import Chunk
 from service.queries.transcripts import Source, Transcript, TranscriptSummary
+
+TRANSCRIPTS = Cursor[tuple[datetime, UUID]]("transcripts", tuple[datetime, UUID])
+CHUNKS = Cursor[int]("chunks", int)
 
 MAX_CHUNKS = 100_000
 
@@ -101,18 +105,16 @@ class TranscriptController(Controller):
         video_id: Annotated[UUID | None, QueryParameter()] = None,
         youtube_video_id: Annotated[str | None, QueryParameter(max_length=11)] = None,
     ) -> Response[Sequence[TranscriptSummary]]:
-        items = await transcripts.list_by_user(
+        found = await transcripts.list_by_user(
             db,
             user_id=user.id,
             video_id=video_id,
             youtube_video_id=youtube_video_id,
-            limit=page.limit,
+            after=page.after(TRANSCRIPTS),
+            limit=page.fetch,
             offset=page.offset,
         )
-        total = await transcripts.count_by_user(
-            db, user_id=user.id, video_id=video_id, youtube_video_id=youtube_video_id
-        )
-        return page_response(items, total)
+        return page.respond(found, TRANSCRIPTS, lambda t: (t.created_at, t.id))
 
     @get("/{transcript_id:uuid}")
     async def get_one(self, transcript_id: FromPath[UUID], db: Db, user: CurrentUser) -> Transcript:
@@ -125,13 +127,17 @@ class TranscriptController(Controller):
     async def list_chunks(
         self, transcript_id: FromPath[UUID], db: Db, user: CurrentUser, page: Paging
     ) -> Response[Sequence[Chunk]]:
-        if not await transcripts.exists(db, transcript_id=transcript_id, user_id=user.id):
-            raise _not_found(transcript_id)
-        items = await chunks.list_by_transcript(
-            db, transcript_id=transcript_id, user_id=user.id, limit=page.limit, offset=page.offset
+        found = await chunks.list_by_transcript(
+            db,
+            transcript_id=transcript_id,
+            user_id=user.id,
+            after=page.after(CHUNKS),
+            limit=page.fetch,
+            offset=page.offset,
         )
-        total = await chunks.count_by_transcript(db, transcript_id=transcript_id, user_id=user.id)
-        return page_response(items, total)
+        if found is None:
+            raise _not_found(transcript_id)
+        return page.respond(found, CHUNKS, lambda c: c.chunk_index)
 
     @delete("/{transcript_id:uuid}", summary="Delete a transcript and its chunks")
     async def remove(self, transcript_id: FromPath[UUID], db: Db, user: CurrentUser) -> None:

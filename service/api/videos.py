@@ -2,7 +2,7 @@
 lifecycle discovered → queued → downloading → processing → completed | failed."""
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated
 from uuid import UUID
 
@@ -13,7 +13,7 @@ from litestar.params import FromPath, JSONBody, PathParameter, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from service.api.deps import CurrentUser, Db, Paging
-from service.api.pages import page_response
+from service.api.pages import Cursor
 from service.fields import (
     YOUTUBE_VIDEO_ID,
     LongText,
@@ -24,6 +24,8 @@ from service.fields import (
 )
 from service.queries import videos
 from service.queries.videos import Video, VideoFields, VideoFilter, VideoStatus
+
+VIDEOS = Cursor[tuple[datetime, UUID]]("videos", tuple[datetime, UUID])
 
 
 class VideoDetails(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -109,11 +111,15 @@ class VideoController(Controller):
         filters = VideoFilter(
             status=status, channel_id=channel_id, is_favorite=is_favorite, tag=tag
         )
-        items = await videos.list_by_user(
-            db, user_id=user.id, filters=filters, limit=page.limit, offset=page.offset
+        found = await videos.list_by_user(
+            db,
+            user_id=user.id,
+            filters=filters,
+            after=page.after(VIDEOS),
+            limit=page.fetch,
+            offset=page.offset,
         )
-        total = await videos.count_by_user(db, user_id=user.id, filters=filters)
-        return page_response(items, total)
+        return page.respond(found, VIDEOS, lambda v: (v.created_at, v.id))
 
     @get("/{video_id:uuid}")
     async def get_one(self, video_id: FromPath[UUID], db: Db, user: CurrentUser) -> Video:

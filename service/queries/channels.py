@@ -4,7 +4,7 @@ from uuid import UUID
 
 import msgspec
 
-from service.db import Executor, many, one, sql
+from service.db import TOTAL_CAP, Executor, Listing, listing, one, sql
 
 ChannelStatus = Literal["active", "paused", "inactive"]
 
@@ -66,11 +66,17 @@ async def list_by_user(
     *,
     user_id: UUID,
     status: ChannelStatus | None = None,
+    after: tuple[datetime, UUID] | None = None,
     limit: int,
-    offset: int,
-) -> list[Channel]:
-    """Newest first, each with its video count, in one query."""
-    return many(Channel, await db.fetch(_LIST_BY_USER, user_id, status, limit, offset))
+    offset: int = 0,
+) -> Listing[Channel]:
+    """Newest first, each with its video count; `after` is the (created_at, id) of
+    the previous page's last row."""
+    created_at, channel_id = after or (None, None)
+    rows = await db.fetch(
+        _LIST_BY_USER, user_id, status, TOTAL_CAP, created_at, channel_id, limit, offset
+    )
+    return listing(Channel, rows, cap=TOTAL_CAP)
 
 
 async def count_by_user(db: Executor, *, user_id: UUID, status: ChannelStatus | None = None) -> int:

@@ -6,7 +6,7 @@ from uuid import UUID
 import msgspec
 
 from service.chunking import NewChunk
-from service.db import Executor, many, sql
+from service.db import Executor, Listing, listing, many, sql
 
 
 class Chunk(msgspec.Struct, frozen=True, gc=False):
@@ -33,38 +33,32 @@ class SearchHit(msgspec.Struct, frozen=True, gc=False):
     rank: float
 
 
-class SearchFilter(msgspec.Struct, frozen=True, kw_only=True):
-    video_id: UUID | None = None
-    channel_id: UUID | None = None
-    metadata: dict[str, Any] | None = None
+# The columns binary COPY writes; the database fills in id, created_at and the
+# search vector (computed once, on the way in).
+_COPY_COLUMNS = ("user_id", "transcript_id", "chunk_index", "chunk_text", "token_count", "metadata")
 
-
-NO_FILTER = SearchFilter()
-
-_CREATE_MANY = sql("chunks/create_many")
 _DELETE_BY_TRANSCRIPT = sql("chunks/delete_by_transcript")
 _LIST_BY_TRANSCRIPT = sql("chunks/list_by_transcript")
 _COUNT_BY_TRANSCRIPT = sql("chunks/count_by_transcript")
 _GET_BY_IDS = sql("chunks/get_by_ids")
 _SEARCH = sql("chunks/search")
-_SEARCH_COUNT = sql("chunks/search_count")
+_SEARCH_SCOPED = sql("chunks/search_scoped")
 
 
 async def create_many(
     db: Executor, *, user_id: UUID, transcript_id: UUID, chunks: Sequence[NewChunk]
 ) -> int:
-    """Inserts all chunks in one round trip (columns as arrays, unnest in SQL);
-    returns how many. The transcript must be the user's."""
-    inserted: int = await db.fetchval(
-        _CREATE_MANY,
-        user_id,
-        transcript_id,
-        [c.chunk_index for c in chunks],
-        [c.chunk_text for c in chunks],
-        [c.token_count for c in chunks],
-        [c.metadata for c in chunks],
+    """Writes all chunks with one binary COPY; returns how many. The transcript must
+    be the user's (its foreign key refuses anything else)."""
+    await db.copy_records_to_table(
+        "chunks",
+        records=[
+            (user_id, transcript_id, c.chunk_index, c.chunk_text, c.token_count, c.metadata)
+            for c in chunks
+        ],
+        columns=_COPY_COLUMNS,
     )
-    return inserted
+    return len(chunks)
 
 
 async def delete_by_transcript(db: Executor, *, transcript_id: UUID, user_id: UUID) -> int:
@@ -73,10 +67,18 @@ async def delete_by_transcript(db: Executor, *, transcript_id: UUID, user_id: UU
 
 
 async def list_by_transcript(
-    db: Executor, *, transcript_id: UUID, user_id: UUID, limit: int, offset: int
-) -> list[Chunk]:
-    rows = await db.fetch(_LIST_BY_TRANSCRIPT, transcript_id, user_id, limit, offset)
-    return many(Chunk, rows)
+    db: Executor,
+    *,
+    transcript_id: UUID,
+    user_id: UUID,
+    after: int | None = None,
+    limit: int,
+    offset: int = 0,
+) -> Listing[Chunk] | None:
+    """In order, with the transcript's chunk count; `after` is the chunk_index of the
+    previous page's last chunk. None when the transcript is not the user's."""
+    rows = await db.fetch(_LIST_BY_TRANSCRIPT, transcript_id, user_id, after, limit, offset)
+    return listing(Chunk, rows) if rows else None
 
 
 async def count_by_transcript(db: Executor, *, transcript_id: UUID, user_id: UUID) -> int:
@@ -89,8 +91,10 @@ async def get_by_ids(db: Executor, *, chunk_ids: Sequence[UUID], user_id: UUID) 
     return many(Chunk, await db.fetch(_GET_BY_IDS, list(chunk_ids), user_id))
 
 
-def _search_args(user_id: UUID, query: str, f: SearchFilter) -> tuple[object, ...]:
-    return (user_id, query, f.video_id, f.channel_id, f.metadata)
+def _hits(rows: Sequence[Any], candidates: int) -> Listing[SearchHit]:
+    examined, total = rows[0][0], rows[0][1]
+    hits = [SearchHit(*row[2:]) for row in rows if row[2] is not None]
+    return Listing(hits, total, exact=examined <= candidates)
 
 
 async def search(
@@ -98,17 +102,40 @@ async def search(
     *,
     user_id: UUID,
     query: str,
-    filters: SearchFilter = NO_FILTER,
+    metadata: dict[str, Any] | None = None,
+    candidates: int,
+    after: tuple[float, UUID] | None = None,
     limit: int,
-    offset: int,
-) -> list[SearchHit]:
-    """Ranked full-text hits with highlighted snippets (<mark>…</mark>)."""
-    rows = await db.fetch(_SEARCH, *_search_args(user_id, query, filters), limit, offset)
-    return many(SearchHit, rows)
+    offset: int = 0,
+) -> Listing[SearchHit]:
+    """Ranked full-text hits over all the user's chunks, with highlighted snippets
+    (<mark>…</mark>, the text HTML-escaped). At most `candidates` matches are ranked:
+    past that the total is a lower bound. `after` is the (rank, chunk_id) of the
+    previous page's last hit."""
+    after_rank, after_id = after or (None, None)
+    rows = await db.fetch(
+        _SEARCH, user_id, query, metadata, candidates, after_rank, after_id, limit, offset
+    )
+    return _hits(rows, candidates)
 
 
-async def search_count(
-    db: Executor, *, user_id: UUID, query: str, filters: SearchFilter = NO_FILTER
-) -> int:
-    result: int = await db.fetchval(_SEARCH_COUNT, *_search_args(user_id, query, filters))
-    return result
+async def search_scoped(
+    db: Executor,
+    *,
+    user_id: UUID,
+    query: str,
+    video_id: UUID | None = None,
+    channel_id: UUID | None = None,
+    metadata: dict[str, Any] | None = None,
+    candidates: int,
+    after: tuple[float, UUID] | None = None,
+    limit: int,
+    offset: int = 0,
+) -> Listing[SearchHit]:
+    """`search` within one video or one channel (or both)."""
+    after_rank, after_id = after or (None, None)
+    rows = await db.fetch(
+        _SEARCH_SCOPED, user_id, query, video_id, channel_id, metadata, candidates,
+        after_rank, after_id, limit, offset,
+    )  # fmt: skip
+    return _hits(rows, candidates)

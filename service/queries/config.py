@@ -3,7 +3,7 @@ from typing import Any
 
 import msgspec
 
-from service.db import Executor, many, one, sql
+from service.db import Executor, Listing, listing, one, sql
 
 
 class ConfigEntry(msgspec.Struct, frozen=True, gc=False):
@@ -30,8 +30,8 @@ async def get_value(db: Executor, *, key: str, default: Any = None) -> Any:
     return default if entry is None else entry.value
 
 
-async def list_all(db: Executor, *, limit: int, offset: int) -> list[ConfigEntry]:
-    return many(ConfigEntry, await db.fetch(_LIST, limit, offset))
+async def list_all(db: Executor, *, limit: int, offset: int = 0) -> Listing[ConfigEntry]:
+    return listing(ConfigEntry, await db.fetch(_LIST, limit, offset))
 
 
 async def count(db: Executor) -> int:

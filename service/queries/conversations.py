@@ -3,13 +3,14 @@ from uuid import UUID
 
 import msgspec
 
-from service.db import Executor, many, one, sql
+from service.db import TOTAL_CAP, Executor, Listing, listing, one, sql
 
 
 class Conversation(msgspec.Struct, frozen=True, gc=False):
     id: UUID
     user_id: UUID
     title: str
+    message_count: int
     created_at: datetime
     updated_at: datetime
 
@@ -32,9 +33,20 @@ async def get_by_id(db: Executor, *, conversation_id: UUID, user_id: UUID) -> Co
 
 
 async def list_by_user(
-    db: Executor, *, user_id: UUID, limit: int, offset: int
-) -> list[Conversation]:
-    return many(Conversation, await db.fetch(_LIST_BY_USER, user_id, limit, offset))
+    db: Executor,
+    *,
+    user_id: UUID,
+    after: tuple[datetime, UUID] | None = None,
+    limit: int,
+    offset: int = 0,
+) -> Listing[Conversation]:
+    """Most recently active first; `after` is the (updated_at, id) of the previous
+    page's last row."""
+    updated_at, conversation_id = after or (None, None)
+    rows = await db.fetch(
+        _LIST_BY_USER, user_id, TOTAL_CAP, updated_at, conversation_id, limit, offset
+    )
+    return listing(Conversation, rows, cap=TOTAL_CAP)
 
 
 async def count_by_user(db: Executor, *, user_id: UUID) -> int:

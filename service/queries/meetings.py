@@ -7,7 +7,7 @@ from uuid import UUID
 
 import msgspec
 
-from service.db import Executor, many, one, sql
+from service.db import TOTAL_CAP, Executor, Listing, listing, many, one, sql
 
 MeetingStatus = Literal["pending", "transcribing", "synthesizing", "completed", "failed"]
 
@@ -68,7 +68,6 @@ _GET_BY_STATUS = sql("meetings/get_by_status")
 _GET_BY_PLATFORM_MEETING_ID = sql("meetings/get_by_platform_meeting_id")
 _GET_RECENT = sql("meetings/get_recent")
 _SEARCH_BY_TITLE = sql("meetings/search_by_title")
-_SEARCH_BY_TITLE_COUNT = sql("meetings/search_by_title_count")
 _UPDATE = sql("meetings/update")
 _DELETE = sql("meetings/delete")
 
@@ -102,10 +101,16 @@ async def get_all(
     user_id: UUID,
     status: MeetingStatus | None = None,
     platform: str | None = None,
+    after: tuple[datetime, UUID] | None = None,
     limit: int,
-    offset: int,
-) -> list[Meeting]:
-    return many(Meeting, await db.fetch(_LIST, user_id, status, platform, limit, offset))
+    offset: int = 0,
+) -> Listing[Meeting]:
+    """Newest first; `after` is the (created_at, id) of the previous page's last row."""
+    created_at, meeting_id = after or (None, None)
+    rows = await db.fetch(
+        _LIST, user_id, status, platform, TOTAL_CAP, created_at, meeting_id, limit, offset
+    )
+    return listing(Meeting, rows, cap=TOTAL_CAP)
 
 
 async def count(
@@ -139,14 +144,10 @@ async def get_recent(db: Executor, *, user_id: UUID, limit: int = 10) -> list[Me
 
 async def search_by_title(
     db: Executor, *, user_id: UUID, query: str, limit: int = 50, offset: int = 0
-) -> list[Meeting]:
+) -> Listing[Meeting]:
     """Full-text, case-insensitive and stemmed, best match first."""
-    return many(Meeting, await db.fetch(_SEARCH_BY_TITLE, user_id, query, limit, offset))
-
-
-async def search_by_title_count(db: Executor, *, user_id: UUID, query: str) -> int:
-    result: int = await db.fetchval(_SEARCH_BY_TITLE_COUNT, user_id, query)
-    return result
+    rows = await db.fetch(_SEARCH_BY_TITLE, user_id, query, TOTAL_CAP, limit, offset)
+    return listing(Meeting, rows, cap=TOTAL_CAP)
 
 
 async def update(

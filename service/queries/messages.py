@@ -5,7 +5,7 @@ from uuid import UUID
 
 import msgspec
 
-from service.db import Executor, many, one, sql
+from service.db import Executor, Listing, listing, many, one, sql
 
 Role = Literal["user", "assistant", "system"]
 
@@ -73,16 +73,30 @@ async def get_by_id(
 
 
 async def list_by_conversation(
-    db: Executor, *, conversation_id: UUID, user_id: UUID, limit: int, offset: int
-) -> list[Message]:
-    rows = await db.fetch(_LIST_BY_CONVERSATION, conversation_id, user_id, limit, offset)
-    return many(Message, rows)
+    db: Executor,
+    *,
+    conversation_id: UUID,
+    user_id: UUID,
+    after: tuple[datetime, UUID] | None = None,
+    limit: int,
+    offset: int = 0,
+) -> Listing[Message] | None:
+    """Oldest first, with the conversation's message count; `after` is the
+    (created_at, id) of the previous page's last message. None when the
+    conversation is not the user's."""
+    created_at, message_id = after or (None, None)
+    rows = await db.fetch(
+        _LIST_BY_CONVERSATION, conversation_id, user_id, created_at, message_id, limit, offset
+    )
+    return listing(Message, rows) if rows else None
 
 
 async def get_last_n(
     db: Executor, *, conversation_id: UUID, user_id: UUID, n: int
-) -> list[Message]:
-    return many(Message, await db.fetch(_GET_LAST_N, conversation_id, user_id, n))
+) -> Listing[Message] | None:
+    """The newest n, oldest first; None when the conversation is not the user's."""
+    rows = await db.fetch(_GET_LAST_N, conversation_id, user_id, n)
+    return listing(Message, rows) if rows else None
 
 
 async def count_by_conversation(db: Executor, *, conversation_id: UUID, user_id: UUID) -> int:

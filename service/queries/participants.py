@@ -3,7 +3,7 @@ from uuid import UUID
 
 import msgspec
 
-from service.db import Executor, many, one, sql
+from service.db import Executor, Listing, listing, one, sql
 
 
 class Participant(msgspec.Struct, frozen=True, gc=False):
@@ -47,9 +47,10 @@ async def get_by_id(
 
 async def list_by_meeting(
     db: Executor, *, meeting_id: UUID, user_id: UUID, limit: int = 500, offset: int = 0
-) -> list[Participant]:
+) -> Listing[Participant] | None:
+    """In the order they were added; None when the meeting is not the user's."""
     rows = await db.fetch(_LIST_BY_MEETING, meeting_id, user_id, limit, offset)
-    return many(Participant, rows)
+    return listing(Participant, rows) if rows else None
 
 
 async def count_by_meeting(db: Executor, *, meeting_id: UUID, user_id: UUID) -> int:

@@ -8,7 +8,7 @@ from uuid import UUID
 
 import msgspec
 
-from service.db import Executor, many, one, sql
+from service.db import TOTAL_CAP, Executor, Listing, listing, many, one, sql
 
 JobStatus = Literal["queued", "running", "completed", "failed", "cancelled"]
 
@@ -94,11 +94,22 @@ async def get_by_id(db: Executor, *, job_id: UUID, user_id: UUID) -> Job | None:
 
 
 async def list_by_user(
-    db: Executor, *, user_id: UUID, filters: JobFilter = NO_FILTER, limit: int, offset: int
-) -> list[Job]:
+    db: Executor,
+    *,
+    user_id: UUID,
+    filters: JobFilter = NO_FILTER,
+    after: tuple[datetime, UUID] | None = None,
+    limit: int,
+    offset: int = 0,
+) -> Listing[Job]:
+    """Newest first; `after` is the (created_at, id) of the previous page's last row."""
     f = filters
-    rows = await db.fetch(_LIST_BY_USER, user_id, f.status, f.job_type, f.session_id, limit, offset)
-    return many(Job, rows)
+    created_at, job_id = after or (None, None)
+    rows = await db.fetch(
+        _LIST_BY_USER, user_id, f.status, f.job_type, f.session_id, TOTAL_CAP, created_at,
+        job_id, limit, offset,
+    )  # fmt: skip
+    return listing(Job, rows, cap=TOTAL_CAP)
 
 
 async def count_by_user(db: Executor, *, user_id: UUID, filters: JobFilter = NO_FILTER) -> int:

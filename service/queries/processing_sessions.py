@@ -4,7 +4,7 @@ from uuid import UUID
 
 import msgspec
 
-from service.db import Executor, many, one, sql
+from service.db import TOTAL_CAP, Executor, Listing, listing, one, sql
 
 SessionStatus = Literal["pending", "running", "completed", "failed", "cancelled"]
 
@@ -54,11 +54,16 @@ async def list_by_user(
     *,
     user_id: UUID,
     status: SessionStatus | None = None,
+    after: tuple[datetime, UUID] | None = None,
     limit: int,
-    offset: int,
-) -> list[ProcessingSession]:
-    rows = await db.fetch(_LIST_BY_USER, user_id, status, limit, offset)
-    return many(ProcessingSession, rows)
+    offset: int = 0,
+) -> Listing[ProcessingSession]:
+    """Newest first; `after` is the (created_at, id) of the previous page's last row."""
+    created_at, session_id = after or (None, None)
+    rows = await db.fetch(
+        _LIST_BY_USER, user_id, status, TOTAL_CAP, created_at, session_id, limit, offset
+    )
+    return listing(ProcessingSession, rows, cap=TOTAL_CAP)
 
 
 async def count_by_user(db: Executor, *, user_id: UUID, status: SessionStatus | None = None) -> int:

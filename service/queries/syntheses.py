@@ -1,12 +1,12 @@
 """AI syntheses of meetings, one per meeting, and their e-mail delivery."""
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 from uuid import UUID
 
 import msgspec
 
-from service.db import Executor, many, one, sql
+from service.db import TOTAL_CAP, Executor, Listing, listing, many, one, sql
 
 
 class Synthesis(msgspec.Struct, frozen=True, gc=False):
@@ -75,7 +75,6 @@ _COUNT_WITH_ACTION_ITEMS = sql("syntheses/count_with_action_items")
 _GET_PENDING_EMAIL = sql("syntheses/get_pending_email")
 _COUNT_PENDING_EMAIL = sql("syntheses/count_pending_email")
 _SEARCH_SUMMARY = sql("syntheses/search_summary")
-_SEARCH_SUMMARY_COUNT = sql("syntheses/search_summary_count")
 _MARK_EMAIL_SENT = sql("syntheses/mark_email_sent")
 _MARK_EMAIL_FAILED = sql("syntheses/mark_email_failed")
 _DELETE = sql("syntheses/delete")
@@ -129,8 +128,20 @@ async def get_by_meeting_id(db: Executor, *, meeting_id: UUID, user_id: UUID) ->
     return one(Synthesis, await db.fetchrow(_GET_BY_MEETING_ID, meeting_id, user_id))
 
 
-async def get_all(db: Executor, *, user_id: UUID, limit: int, offset: int) -> list[Synthesis]:
-    return many(Synthesis, await db.fetch(_LIST, user_id, limit, offset))
+async def get_all(
+    db: Executor,
+    *,
+    user_id: UUID,
+    has: Literal["decisions", "action_items"] | None = None,
+    after: tuple[datetime, UUID] | None = None,
+    limit: int,
+    offset: int = 0,
+) -> Listing[Synthesis]:
+    """Newest first, optionally only those with key decisions or action items;
+    `after` is the (created_at, id) of the previous page's last row."""
+    created_at, synthesis_id = after or (None, None)
+    rows = await db.fetch(_LIST, user_id, has, TOTAL_CAP, created_at, synthesis_id, limit, offset)
+    return listing(Synthesis, rows, cap=TOTAL_CAP)
 
 
 async def count(db: Executor, *, user_id: UUID) -> int:
@@ -163,10 +174,20 @@ async def count_with_action_items(db: Executor, *, user_id: UUID) -> int:
 
 
 async def get_pending_email(
-    db: Executor, *, user_id: UUID, limit: int = 50, offset: int = 0
-) -> list[Synthesis]:
-    """Syntheses not e-mailed yet (pending, or failed and due a retry), oldest first."""
-    return many(Synthesis, await db.fetch(_GET_PENDING_EMAIL, user_id, limit, offset))
+    db: Executor,
+    *,
+    user_id: UUID,
+    after: tuple[datetime, UUID] | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> Listing[Synthesis]:
+    """Syntheses not e-mailed yet (pending, or failed and due a retry), oldest first;
+    `after` is the (created_at, id) of the previous page's last row."""
+    created_at, synthesis_id = after or (None, None)
+    rows = await db.fetch(
+        _GET_PENDING_EMAIL, user_id, TOTAL_CAP, created_at, synthesis_id, limit, offset
+    )
+    return listing(Synthesis, rows, cap=TOTAL_CAP)
 
 
 async def count_pending_email(db: Executor, *, user_id: UUID) -> int:
@@ -176,14 +197,10 @@ async def count_pending_email(db: Executor, *, user_id: UUID) -> int:
 
 async def search_summary(
     db: Executor, *, user_id: UUID, query: str, limit: int = 50, offset: int = 0
-) -> list[Synthesis]:
+) -> Listing[Synthesis]:
     """Full-text over summaries, best match first."""
-    return many(Synthesis, await db.fetch(_SEARCH_SUMMARY, user_id, query, limit, offset))
-
-
-async def search_summary_count(db: Executor, *, user_id: UUID, query: str) -> int:
-    result: int = await db.fetchval(_SEARCH_SUMMARY_COUNT, user_id, query)
-    return result
+    rows = await db.fetch(_SEARCH_SUMMARY, user_id, query, TOTAL_CAP, limit, offset)
+    return listing(Synthesis, rows, cap=TOTAL_CAP)
 
 
 async def mark_email_sent(

@@ -4,7 +4,7 @@ from uuid import UUID
 
 import msgspec
 
-from service.db import Executor, many, one, sql
+from service.db import Executor, Listing, listing, one, sql
 
 TemplateType = Literal["linkedin", "twitter", "blog", "email"]
 
@@ -60,10 +60,10 @@ async def list_visible(
     user_id: UUID,
     template_type: TemplateType | None = None,
     limit: int,
-    offset: int,
-) -> list[Template]:
+    offset: int = 0,
+) -> Listing[Template]:
     rows = await db.fetch(_LIST_VISIBLE, user_id, template_type, limit, offset)
-    return many(Template, rows)
+    return listing(Template, rows)
 
 
 async def count_visible(

@@ -4,7 +4,7 @@ from uuid import UUID
 
 import msgspec
 
-from service.db import Executor, many, one, sql
+from service.db import TOTAL_CAP, Executor, Listing, listing, one, sql
 
 Source = Literal["youtube_auto", "youtube_manual", "upload"]
 
@@ -39,6 +39,15 @@ class TranscriptSummary(msgspec.Struct, frozen=True, gc=False):
     updated_at: datetime
 
 
+class Stored(msgspec.Struct, frozen=True):
+    """What an upsert tells: the transcript's id, whether it is new, its times."""
+
+    id: UUID
+    created: bool
+    created_at: datetime
+    updated_at: datetime
+
+
 _UPSERT = sql("transcripts/upsert")
 _GET_BY_ID = sql("transcripts/get_by_id")
 _LIST_BY_USER = sql("transcripts/list_by_user")
@@ -56,13 +65,13 @@ async def upsert(
     language: str,
     transcript_text: str,
     metadata: dict[str, Any] | None = None,
-) -> tuple[UUID, bool] | None:
-    """(transcript id, whether it is new); an existing (video, source, language) has
-    its text and metadata replaced. None when the video is not the user's."""
+) -> Stored | None:
+    """An existing (video, source, language) has its text and metadata replaced.
+    None when the video is not the user's."""
     row = await db.fetchrow(
         _UPSERT, user_id, video_id, source, language, transcript_text, metadata or {}
     )
-    return None if row is None else (row[0], row[1])
+    return one(Stored, row)
 
 
 async def get_by_id(db: Executor, *, transcript_id: UUID, user_id: UUID) -> Transcript | None:
@@ -75,11 +84,17 @@ async def list_by_user(
     user_id: UUID,
     video_id: UUID | None = None,
     youtube_video_id: str | None = None,
+    after: tuple[datetime, UUID] | None = None,
     limit: int,
-    offset: int,
-) -> list[TranscriptSummary]:
-    rows = await db.fetch(_LIST_BY_USER, user_id, video_id, youtube_video_id, limit, offset)
-    return many(TranscriptSummary, rows)
+    offset: int = 0,
+) -> Listing[TranscriptSummary]:
+    """Newest first; `after` is the (created_at, id) of the previous page's last row."""
+    created_at, transcript_id = after or (None, None)
+    rows = await db.fetch(
+        _LIST_BY_USER, user_id, video_id, youtube_video_id, TOTAL_CAP, created_at,
+        transcript_id, limit, offset,
+    )  # fmt: skip
+    return listing(TranscriptSummary, rows, cap=TOTAL_CAP)
 
 
 async def count_by_user(

@@ -4,7 +4,7 @@ from uuid import UUID
 
 import msgspec
 
-from service.db import Executor, many, one, sql
+from service.db import TOTAL_CAP, Executor, Listing, listing, one, sql
 
 VideoStatus = Literal["discovered", "queued", "downloading", "processing", "completed", "failed"]
 
@@ -104,10 +104,20 @@ def _filter_args(user_id: UUID, f: VideoFilter) -> tuple[object, ...]:
 
 
 async def list_by_user(
-    db: Executor, *, user_id: UUID, filters: VideoFilter = NO_FILTER, limit: int, offset: int
-) -> list[Video]:
-    """Newest first; stable across pages."""
-    return many(Video, await db.fetch(_LIST, *_filter_args(user_id, filters), limit, offset))
+    db: Executor,
+    *,
+    user_id: UUID,
+    filters: VideoFilter = NO_FILTER,
+    after: tuple[datetime, UUID] | None = None,
+    limit: int,
+    offset: int = 0,
+) -> Listing[Video]:
+    """Newest first; `after` is the (created_at, id) of the previous page's last row."""
+    created_at, video_id = after or (None, None)
+    rows = await db.fetch(
+        _LIST, *_filter_args(user_id, filters), TOTAL_CAP, created_at, video_id, limit, offset
+    )
+    return listing(Video, rows, cap=TOTAL_CAP)
 
 
 async def count_by_user(db: Executor, *, user_id: UUID, filters: VideoFilter = NO_FILTER) -> int:

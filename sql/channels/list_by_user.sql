@@ -1,9 +1,18 @@
--- Each channel with its number of videos, in one query; $2 optionally filters by status.
-SELECT c.id, c.user_id, c.youtube_channel_id, c.name, c.description, c.status, c.metadata, c.processing_config, c.created_at, c.updated_at,
-       count(v.id) AS video_count
-FROM channels c
-LEFT JOIN videos v ON v.channel_id = c.id
-WHERE c.user_id = $1 AND ($2::text IS NULL OR c.status = $2)
-GROUP BY c.id
-ORDER BY c.created_at DESC, c.id
-LIMIT $3 OFFSET $4;
+-- A page of the caller's channels, newest first, each with its number of videos;
+-- $2 optionally filters by status; after the cursor ($4, $5) when given; the total
+-- counted up to $3 + 1.
+WITH mine AS NOT MATERIALIZED (
+    SELECT * FROM channels WHERE user_id = $1 AND ($2::text IS NULL OR status = $2)
+)
+SELECT n.total, p.*
+FROM (SELECT count(*) AS total FROM (SELECT 1 FROM mine LIMIT $3 + 1) capped) n
+LEFT JOIN LATERAL (
+    SELECT c.id, c.user_id, c.youtube_channel_id, c.name, c.description, c.status,
+           c.metadata, c.processing_config, c.created_at, c.updated_at,
+           (SELECT count(*) FROM videos v WHERE v.channel_id = c.id) AS video_count
+    FROM mine c
+    WHERE $4::timestamptz IS NULL OR (c.created_at, c.id) < ($4, $5::uuid)
+    ORDER BY c.created_at DESC, c.id DESC
+    LIMIT $6 OFFSET $7
+) p ON true
+ORDER BY p.created_at DESC, p.id DESC;

@@ -1,5 +1,16 @@
-SELECT id, user_id, transcript_id, chunk_index, chunk_text, token_count, metadata, created_at
-FROM chunks
-WHERE transcript_id = $1 AND user_id = $2
-ORDER BY chunk_index
-LIMIT $3 OFFSET $4;
+-- A page of the transcript's chunks in order, after chunk_index $3 when given, with
+-- the transcript's chunk count (kept by a trigger) as the total. No row at all: the
+-- transcript is not the caller's; one row of NULLs: an empty page.
+SELECT t.chunk_count AS total,
+       c.id, c.user_id, c.transcript_id, c.chunk_index, c.chunk_text, c.token_count,
+       c.metadata, c.created_at
+FROM transcripts t
+LEFT JOIN LATERAL (
+    SELECT id, user_id, transcript_id, chunk_index, chunk_text, token_count, metadata, created_at
+    FROM chunks
+    WHERE transcript_id = t.id AND ($3::integer IS NULL OR chunk_index > $3)
+    ORDER BY chunk_index
+    LIMIT $4 OFFSET $5
+) c ON true
+WHERE t.id = $1 AND t.user_id = $2
+ORDER BY c.chunk_index;

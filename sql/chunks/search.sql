@@ -1,18 +1,71 @@
--- Full-text search over the user's chunks, web-search syntax ("quoted phrase", or,
--- -excluded), best first; served by idx_chunks_search_vector. Filters are optional.
-SELECT c.id AS chunk_id, c.transcript_id, t.video_id, v.youtube_video_id,
+-- Full-text search over all the user's chunks in web-search syntax ("quoted phrase",
+-- or, -excluded), best first, with the size of the result in the same statement.
+-- search_scoped.sql is the same within one video or channel.
+--
+-- Ranking is bounded by design: at most $4 + 1 matching chunks are examined and
+-- ranked exactly. A term with no more matches is ranked in full; a more common one
+-- is ranked among the first matches in storage order, and `examined` > $4 tells the
+-- caller that the total is a lower bound. The plan is made per call for the actual
+-- term (custom plans, see service/db.py): a rare term goes through
+-- idx_chunks_search_vector; a common one scans the user's chunks through
+-- idx_chunks_user_id and stops after $4 + 1 matches, never reading other users'
+-- matches. The metadata filter $3 applies to the examined chunks.
+--
+-- Snippets are safe HTML by construction: the text is escaped before ts_headline
+-- marks the matches, so <mark> and </mark> are the only markup in them.
+WITH term_frequency AS (
+    -- The share of chunks holding the query's rarest term, from the planner's own
+    -- statistics (terms too rare to be listed there count as 0).
+    SELECT coalesce(min(coalesce(s.freq, 0)), 0) >= 0.2 AS common
+    FROM unnest(tsvector_to_array(to_tsvector('english', $2))) AS q (lexeme)
+    LEFT JOIN (
+        SELECT e.lexeme, e.freq
+        FROM pg_stats st,
+             unnest(st.most_common_elems::text::text[], st.most_common_elem_freqs)
+                 AS e (lexeme, freq)
+        WHERE st.schemaname = current_schema()
+          AND st.tablename = 'chunks' AND st.attname = 'search_vector'
+    ) s ON s.lexeme = q.lexeme
+),
+examined AS MATERIALIZED (
+    SELECT m.id,
+           m.metadata @> coalesce($3::jsonb, '{}') AS wanted,
+           ts_rank_cd(m.search_vector, websearch_to_tsquery('english', $2), 32)::float8 AS rank
+    FROM (
+        SELECT c.id, c.metadata, c.search_vector
+        FROM chunks c
+        WHERE (SELECT common FROM term_frequency)
+          AND c.user_id = $1
+          AND ts_match_vq(c.search_vector, websearch_to_tsquery('english', $2))
+        UNION ALL
+        SELECT c.id, c.metadata, c.search_vector
+        FROM chunks c
+        WHERE NOT (SELECT common FROM term_frequency)
+          AND c.user_id = $1
+          AND c.search_vector @@ websearch_to_tsquery('english', $2)
+        LIMIT $4::integer + 1
+    ) m
+),
+page AS (
+    SELECT id, rank
+    FROM examined
+    WHERE wanted AND ($5::float8 IS NULL OR rank < $5 OR (rank = $5 AND id > $6::uuid))
+    ORDER BY rank DESC, id
+    LIMIT $7 OFFSET $8
+)
+SELECT n.examined, n.total,
+       c.id AS chunk_id, c.transcript_id, t.video_id, v.youtube_video_id,
        v.title AS video_title, v.channel_id, c.chunk_index, c.chunk_text,
-       ts_headline('english', c.chunk_text, q.query,
+       ts_headline('english',
+                   replace(replace(replace(replace(replace(c.chunk_text,
+                       '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), '"', '&quot;'), '''', '&#39;'),
+                   websearch_to_tsquery('english', $2),
                    'StartSel=<mark>, StopSel=</mark>, MaxWords=35, MinWords=12, MaxFragments=2')
            AS snippet,
-       ts_rank_cd(c.search_vector, q.query, 32)::float8 AS rank
-FROM websearch_to_tsquery('english', $2) AS q (query)
-JOIN chunks c ON c.search_vector @@ q.query
-JOIN transcripts t ON t.id = c.transcript_id
-JOIN videos v ON v.id = t.video_id
-WHERE c.user_id = $1
-  AND ($3::uuid IS NULL OR t.video_id = $3)
-  AND ($4::uuid IS NULL OR v.channel_id = $4)
-  AND ($5::jsonb IS NULL OR c.metadata @> $5)
-ORDER BY rank DESC, c.id
-LIMIT $6 OFFSET $7;
+       p.rank
+FROM (SELECT count(*) AS examined, count(*) FILTER (WHERE wanted) AS total FROM examined) n
+LEFT JOIN (page p
+           JOIN chunks c ON c.id = p.id
+           JOIN transcripts t ON t.id = c.transcript_id
+           JOIN videos v ON v.id = t.video_id) ON true
+ORDER BY p.rank DESC, p.id;

@@ -1,3 +1,3 @@
-SELECT id, user_id, title, created_at, updated_at
+SELECT id, user_id, title, message_count, created_at, updated_at
 FROM conversations
 WHERE id = $1 AND user_id = $2;

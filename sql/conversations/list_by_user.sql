@@ -1,6 +1,18 @@
--- Most recently active first (a new message bumps updated_at).
-SELECT id, user_id, title, created_at, updated_at
-FROM conversations
-WHERE user_id = $1
-ORDER BY updated_at DESC, id
-LIMIT $2 OFFSET $3;
+-- A page of the caller's conversations, most recently active first (a new message
+-- bumps updated_at), after the cursor ($3, $4) when given; the total counted up to
+-- $2 + 1. A conversation that gets a message moves to the front, so cursor pages
+-- follow activity: it may show up again on an earlier page, not on a later one.
+WITH mine AS NOT MATERIALIZED (
+    SELECT id, user_id, title, message_count, created_at, updated_at
+    FROM conversations
+    WHERE user_id = $1
+)
+SELECT n.total, p.*
+FROM (SELECT count(*) AS total FROM (SELECT 1 FROM mine LIMIT $2 + 1) capped) n
+LEFT JOIN LATERAL (
+    SELECT * FROM mine
+    WHERE $3::timestamptz IS NULL OR (updated_at, id) < ($3, $4::uuid)
+    ORDER BY updated_at DESC, id DESC
+    LIMIT $5 OFFSET $6
+) p ON true
+ORDER BY p.updated_at DESC, p.id DESC;

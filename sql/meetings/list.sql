@@ -1,8 +1,19 @@
--- get_all: newest first; status and platform optionally filter.
-SELECT id, user_id, title, description, status, scheduled_at, started_at, ended_at, duration_seconds, platform, platform_meeting_id, meeting_url, transcript, transcript_word_count, transcription_provider, synthesis_provider, processing_time_seconds, error_message, created_at, updated_at
-FROM meetings
-WHERE user_id = $1
-  AND ($2::text IS NULL OR status = $2)
-  AND ($3::text IS NULL OR platform = $3)
-ORDER BY created_at DESC, id
-LIMIT $4 OFFSET $5;
+-- get_all: a page of the caller's meetings, newest first; status and platform
+-- optionally filter; after the cursor ($5, $6) when given; the total counted up to
+-- $4 + 1.
+WITH mine AS NOT MATERIALIZED (
+    SELECT id, user_id, title, description, status, scheduled_at, started_at, ended_at, duration_seconds, platform, platform_meeting_id, meeting_url, transcript, transcript_word_count, transcription_provider, synthesis_provider, processing_time_seconds, error_message, created_at, updated_at
+    FROM meetings
+    WHERE user_id = $1
+      AND ($2::text IS NULL OR status = $2)
+      AND ($3::text IS NULL OR platform = $3)
+)
+SELECT n.total, p.*
+FROM (SELECT count(*) AS total FROM (SELECT 1 FROM mine LIMIT $4 + 1) capped) n
+LEFT JOIN LATERAL (
+    SELECT * FROM mine
+    WHERE $5::timestamptz IS NULL OR (created_at, id) < ($5, $6::uuid)
+    ORDER BY created_at DESC, id DESC
+    LIMIT $7 OFFSET $8
+) p ON true
+ORDER BY p.created_at DESC, p.id DESC;

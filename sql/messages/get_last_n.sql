@@ -1,10 +1,15 @@
--- The newest n, returned oldest first (the order a chat prompt wants).
-SELECT id, conversation_id, user_id, role, content, metadata, created_at
-FROM (
+-- The newest n, returned oldest first (the order a chat prompt wants), with the
+-- conversation's message count; no row at all when the conversation is not the
+-- caller's.
+SELECT c.message_count AS total,
+       m.id, m.conversation_id, m.user_id, m.role, m.content, m.metadata, m.created_at
+FROM conversations c
+LEFT JOIN LATERAL (
     SELECT id, conversation_id, user_id, role, content, metadata, created_at
     FROM messages
-    WHERE conversation_id = $1 AND user_id = $2
+    WHERE conversation_id = c.id
     ORDER BY created_at DESC, id DESC
     LIMIT $3
-) AS newest
-ORDER BY created_at, id;
+) m ON true
+WHERE c.id = $1 AND c.user_id = $2
+ORDER BY m.created_at, m.id;

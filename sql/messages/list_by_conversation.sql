@@ -1,6 +1,16 @@
--- Oldest first.
-SELECT id, conversation_id, user_id, role, content, metadata, created_at
-FROM messages
-WHERE conversation_id = $1 AND user_id = $2
-ORDER BY created_at, id
-LIMIT $3 OFFSET $4;
+-- A page of the conversation's messages, oldest first, after the cursor ($3, $4)
+-- when given, with the conversation's message count (kept by a trigger) as the total.
+-- No row at all: the conversation is not the caller's; one row of NULLs: an empty page.
+SELECT c.message_count AS total,
+       m.id, m.conversation_id, m.user_id, m.role, m.content, m.metadata, m.created_at
+FROM conversations c
+LEFT JOIN LATERAL (
+    SELECT id, conversation_id, user_id, role, content, metadata, created_at
+    FROM messages
+    WHERE conversation_id = c.id
+      AND ($3::timestamptz IS NULL OR (created_at, id) > ($3, $4::uuid))
+    ORDER BY created_at, id
+    LIMIT $5 OFFSET $6
+) m ON true
+WHERE c.id = $1 AND c.user_id = $2
+ORDER BY m.created_at, m.id;

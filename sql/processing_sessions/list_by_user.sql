@@ -1,5 +1,16 @@
-SELECT id, user_id, name, status, configuration, total_items, completed_items, failed_items, started_at, finished_at, created_at, updated_at
-FROM processing_sessions
-WHERE user_id = $1 AND ($2::text IS NULL OR status = $2)
-ORDER BY created_at DESC, id
-LIMIT $3 OFFSET $4;
+-- A page of the caller's processing sessions, newest first; $2 optionally filters by
+-- status; after the cursor ($4, $5) when given; the total counted up to $3 + 1.
+WITH mine AS NOT MATERIALIZED (
+    SELECT id, user_id, name, status, configuration, total_items, completed_items, failed_items, started_at, finished_at, created_at, updated_at
+    FROM processing_sessions
+    WHERE user_id = $1 AND ($2::text IS NULL OR status = $2)
+)
+SELECT n.total, p.*
+FROM (SELECT count(*) AS total FROM (SELECT 1 FROM mine LIMIT $3 + 1) capped) n
+LEFT JOIN LATERAL (
+    SELECT * FROM mine
+    WHERE $4::timestamptz IS NULL OR (created_at, id) < ($4, $5::uuid)
+    ORDER BY created_at DESC, id DESC
+    LIMIT $6 OFFSET $7
+) p ON true
+ORDER BY p.created_at DESC, p.id DESC;

@@ -1,7 +1,17 @@
--- The e-mail queue: not sent yet (pending, or failed and due a retry), oldest first
--- (idx_syntheses_pending_email).
-SELECT id, user_id, meeting_id, summary, summary_word_count, key_decisions, action_items, open_questions, key_topics, llm_model, llm_tokens_used, processing_time_seconds, confidence_score, email_sent_at, email_recipients, email_delivery_status, email_error, created_at, updated_at
-FROM syntheses
-WHERE user_id = $1 AND email_sent_at IS NULL
-ORDER BY created_at, id
-LIMIT $2 OFFSET $3;
+-- The e-mail queue: a page of the caller's syntheses not sent yet (pending, or failed
+-- and due a retry), oldest first (idx_syntheses_pending_email), after the cursor
+-- ($3, $4) when given; the total counted up to $2 + 1.
+WITH pending AS NOT MATERIALIZED (
+    SELECT id, user_id, meeting_id, summary, summary_word_count, key_decisions, action_items, open_questions, key_topics, llm_model, llm_tokens_used, processing_time_seconds, confidence_score, email_sent_at, email_recipients, email_delivery_status, email_error, created_at, updated_at
+    FROM syntheses
+    WHERE user_id = $1 AND email_sent_at IS NULL
+)
+SELECT n.total, p.*
+FROM (SELECT count(*) AS total FROM (SELECT 1 FROM pending LIMIT $2 + 1) capped) n
+LEFT JOIN LATERAL (
+    SELECT * FROM pending
+    WHERE $3::timestamptz IS NULL OR (created_at, id) > ($3, $4::uuid)
+    ORDER BY created_at, id
+    LIMIT $5 OFFSET $6
+) p ON true
+ORDER BY p.created_at, p.id;

@@ -1,5 +1,20 @@
-SELECT id, user_id, meeting_id, summary, summary_word_count, key_decisions, action_items, open_questions, key_topics, llm_model, llm_tokens_used, processing_time_seconds, confidence_score, email_sent_at, email_recipients, email_delivery_status, email_error, created_at, updated_at
-FROM syntheses
-WHERE user_id = $1
-ORDER BY created_at DESC, id
-LIMIT $2 OFFSET $3;
+-- get_all: a page of the caller's syntheses, newest first; $2 optionally keeps those
+-- with key decisions ('decisions') or action items ('action_items'); after the cursor
+-- ($4, $5) when given; the total counted up to $3 + 1.
+WITH mine AS NOT MATERIALIZED (
+    SELECT id, user_id, meeting_id, summary, summary_word_count, key_decisions, action_items, open_questions, key_topics, llm_model, llm_tokens_used, processing_time_seconds, confidence_score, email_sent_at, email_recipients, email_delivery_status, email_error, created_at, updated_at
+    FROM syntheses
+    WHERE user_id = $1
+      AND ($2::text IS NULL
+           OR ($2 = 'decisions' AND jsonb_array_length(key_decisions) > 0)
+           OR ($2 = 'action_items' AND jsonb_array_length(action_items) > 0))
+)
+SELECT n.total, p.*
+FROM (SELECT count(*) AS total FROM (SELECT 1 FROM mine LIMIT $3 + 1) capped) n
+LEFT JOIN LATERAL (
+    SELECT * FROM mine
+    WHERE $4::timestamptz IS NULL OR (created_at, id) < ($4, $5::uuid)
+    ORDER BY created_at DESC, id DESC
+    LIMIT $6 OFFSET $7
+) p ON true
+ORDER BY p.created_at DESC, p.id DESC;

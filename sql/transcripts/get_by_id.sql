@@ -1,7 +1,5 @@
 SELECT t.id, t.user_id, t.video_id, v.youtube_video_id, t.source, t.language,
-       t.transcript_text, t.metadata,
-       (SELECT count(*) FROM chunks c WHERE c.transcript_id = t.id) AS chunk_count,
-       t.created_at, t.updated_at
+       t.transcript_text, t.metadata, t.chunk_count, t.created_at, t.updated_at
 FROM transcripts t
 JOIN videos v ON v.id = t.video_id
 WHERE t.id = $1 AND t.user_id = $2;

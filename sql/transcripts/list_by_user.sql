@@ -1,13 +1,21 @@
--- Without the text (it can be long); newest first. $2 and $3 optionally narrow to a
--- video, by id or by YouTube id.
-SELECT t.id, t.user_id, t.video_id, v.youtube_video_id, t.source, t.language, t.metadata,
-       length(t.transcript_text) AS char_count,
-       (SELECT count(*) FROM chunks c WHERE c.transcript_id = t.id) AS chunk_count,
-       t.created_at, t.updated_at
-FROM transcripts t
-JOIN videos v ON v.id = t.video_id
-WHERE t.user_id = $1
-  AND ($2::uuid IS NULL OR t.video_id = $2)
-  AND ($3::text IS NULL OR v.youtube_video_id = $3)
-ORDER BY t.created_at DESC, t.id
-LIMIT $4 OFFSET $5;
+-- A page of the caller's transcripts without their text (it can be long), newest
+-- first; $2 and $3 optionally narrow to a video, by id or by YouTube id; after the
+-- cursor ($5, $6) when given; the total counted up to $4 + 1.
+WITH mine AS NOT MATERIALIZED (
+    SELECT t.id, t.user_id, t.video_id, v.youtube_video_id, t.source, t.language, t.metadata,
+           length(t.transcript_text) AS char_count, t.chunk_count, t.created_at, t.updated_at
+    FROM transcripts t
+    JOIN videos v ON v.id = t.video_id
+    WHERE t.user_id = $1
+      AND ($2::uuid IS NULL OR t.video_id = $2)
+      AND ($3::text IS NULL OR v.youtube_video_id = $3)
+)
+SELECT n.total, p.*
+FROM (SELECT count(*) AS total FROM (SELECT 1 FROM mine LIMIT $4 + 1) capped) n
+LEFT JOIN LATERAL (
+    SELECT * FROM mine
+    WHERE $5::timestamptz IS NULL OR (created_at, id) < ($5, $6::uuid)
+    ORDER BY created_at DESC, id DESC
+    LIMIT $7 OFFSET $8
+) p ON true
+ORDER BY p.created_at DESC, p.id DESC;

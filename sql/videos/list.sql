@@ -1,10 +1,21 @@
--- Newest first, id breaking ties so pages never overlap; each filter is optional.
-SELECT id, user_id, channel_id, youtube_video_id, title, channel_name, duration_seconds, upload_date, description, tags, is_favorite, status, file_size_bytes, error_message, created_at, updated_at
-FROM videos
-WHERE user_id = $1
-  AND ($2::text IS NULL OR status = $2)
-  AND ($3::uuid IS NULL OR channel_id = $3)
-  AND ($4::boolean IS NULL OR is_favorite = $4)
-  AND ($5::text IS NULL OR tags @> ARRAY[$5::text])
-ORDER BY created_at DESC, id
-LIMIT $6 OFFSET $7;
+-- A page of the caller's videos, newest first; each filter is optional (plans are
+-- made per call, see service/db.py); after the cursor ($7, $8) when given; the total
+-- counted up to $6 + 1.
+WITH mine AS NOT MATERIALIZED (
+    SELECT id, user_id, channel_id, youtube_video_id, title, channel_name, duration_seconds, upload_date, description, tags, is_favorite, status, file_size_bytes, error_message, created_at, updated_at
+    FROM videos
+    WHERE user_id = $1
+      AND ($2::text IS NULL OR status = $2)
+      AND ($3::uuid IS NULL OR channel_id = $3)
+      AND ($4::boolean IS NULL OR is_favorite = $4)
+      AND ($5::text IS NULL OR tags @> ARRAY[$5::text])
+)
+SELECT n.total, p.*
+FROM (SELECT count(*) AS total FROM (SELECT 1 FROM mine LIMIT $6 + 1) capped) n
+LEFT JOIN LATERAL (
+    SELECT * FROM mine
+    WHERE $7::timestamptz IS NULL OR (created_at, id) < ($7, $8::uuid)
+    ORDER BY created_at DESC, id DESC
+    LIMIT $9 OFFSET $10
+) p ON true
+ORDER BY p.created_at DESC, p.id DESC;

@@ -16,7 +16,7 @@ from tests.api.helpers import (
     total,
 )
 
-CONVERSATION_FIELDS = {"id", "user_id", "title", "created_at", "updated_at"}
+CONVERSATION_FIELDS = {"id", "user_id", "title", "message_count", "created_at", "updated_at"}
 
 
 async def test_create_without_a_title_uses_the_default(client: Client, alice: Account) -> None:
@@ -27,6 +27,7 @@ async def test_create_without_a_title_uses_the_default(client: Client, alice: Ac
     assert set(body) == CONVERSATION_FIELDS
     assert body["title"] == "New Conversation"
     assert body["user_id"] == alice.user["id"]
+    assert body["message_count"] == 0
     uuid.UUID(body["id"])
     assert body["created_at"] == body["updated_at"]
 
@@ -136,6 +137,7 @@ async def test_a_new_message_moves_an_older_conversation_first(
 
     response = await client.get("/conversations", headers=alice.headers)
     assert [c["id"] for c in response.json()] == [older["id"], newer["id"]]
+    assert [c["message_count"] for c in response.json()] == [1, 0]
     bumped = response.json()[0]
     assert datetime.fromisoformat(bumped["updated_at"]) > datetime.fromisoformat(
         newer["updated_at"]
@@ -157,6 +159,9 @@ async def test_a_bulk_insert_moves_an_older_conversation_first(
 
     response = await client.get("/conversations", headers=alice.headers)
     assert [c["id"] for c in response.json()] == [older["id"], newer["id"]]
+    assert [c["message_count"] for c in response.json()] == [2, 0]
+    fetched = await client.get(f"/conversations/{older['id']}", headers=alice.headers)
+    assert fetched.json()["message_count"] == 2
 
 
 @pytest.mark.parametrize(

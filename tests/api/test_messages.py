@@ -473,6 +473,8 @@ async def test_delete_one_message(
     listing = await client.get(messages_url(conversation_id), headers=alice.headers)
     assert [m["content"] for m in listing.json()] == ["b"]
     assert total(listing) == 1
+    conversation = await client.get(f"/conversations/{conversation_id}", headers=alice.headers)
+    assert conversation.json()["message_count"] == 1
 
 
 async def test_deleting_the_conversation_removes_its_messages(

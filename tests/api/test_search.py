@@ -241,6 +241,25 @@ async def test_snippet_marks_every_matched_word(client: Client, alice: Account) 
     assert hit["snippet"].count("<mark>") == hit["snippet"].count("</mark>") == 2
 
 
+async def test_snippet_is_escaped_html_with_only_the_marks_as_markup(
+    client: Client, alice: Account
+) -> None:
+    chunk = "comet: a <b> c and <img src=x onerror=alert(1)> & more words"
+    await ingest_chunks(client, alice.headers, [chunk])
+
+    response = await search(client, alice.headers, "comet")
+    [hit] = response.json()
+
+    assert response.headers["x-total-count-exact"] == "true"
+    assert "a &lt;b&gt; c" in hit["snippet"]
+    assert "&lt;img" in hit["snippet"]
+    assert "&amp;" in hit["snippet"]
+    assert "<mark>comet</mark>" in hit["snippet"]
+    bare = hit["snippet"].replace("<mark>", "").replace("</mark>", "")
+    assert "<" not in bare and ">" not in bare
+    assert hit["chunk_text"] == chunk
+
+
 async def test_snippet_of_a_long_chunk_is_shorter_than_the_chunk(
     client: Client, alice: Account
 ) -> None:

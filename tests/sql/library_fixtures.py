@@ -76,7 +76,7 @@ async def add_transcript(
     language: str = "en",
     metadata: dict[str, Any] | None = None,
 ) -> uuid.UUID:
-    transcript_id, created = await transcripts.upsert(
+    stored = await transcripts.upsert(
         db,
         user_id=user.id,
         video_id=video.id,
@@ -85,8 +85,9 @@ async def add_transcript(
         transcript_text=text,
         metadata=metadata,
     )
-    assert created
-    return transcript_id
+    assert stored is not None
+    assert stored.created
+    return stored.id
 
 
 def new_chunks(
@@ -110,9 +111,11 @@ async def add_chunks(
         db, user_id=user.id, transcript_id=transcript_id, chunks=new_chunks(texts, metadata)
     )
     assert inserted == len(texts)
-    return await chunks.list_by_transcript(
+    listed = await chunks.list_by_transcript(
         db, transcript_id=transcript_id, user_id=user.id, limit=len(texts) + 1, offset=0
     )
+    assert listed is not None
+    return listed.items
 
 
 async def add_job(

@@ -164,8 +164,9 @@ async def test_list_by_user_counts_each_channels_videos(
 
     listed = await channels.list_by_user(db, user_id=alice.id, limit=10, offset=0)
 
-    counts = {c.id: c.video_count for c in listed}
+    counts = {c.id: c.video_count for c in listed.items}
     assert counts == {first.id: 4, second.id: 1, empty.id: 0}
+    assert (listed.total, listed.exact) == (3, True)
 
 
 async def test_list_by_user_video_count_is_the_same_as_get(
@@ -175,7 +176,7 @@ async def test_list_by_user_video_count_is_the_same_as_get(
     for _ in range(2):
         await add_video(db, alice, channel_id=channel.id)
 
-    (listed,) = await channels.list_by_user(db, user_id=alice.id, limit=10, offset=0)
+    (listed,) = (await channels.list_by_user(db, user_id=alice.id, limit=10, offset=0)).items
 
     assert listed == await channels.get_by_id(db, channel_id=channel.id, user_id=alice.id)
 
@@ -197,7 +198,13 @@ async def test_list_by_user_newest_first_and_paginated(
         for offset in (0, 2, 4, 6)
     ]
 
-    assert [[c.name for c in page] for page in pages] == [["c0", "c1"], ["c2", "c3"], ["c4"], []]
+    assert [[c.name for c in page.items] for page in pages] == [
+        ["c0", "c1"],
+        ["c2", "c3"],
+        ["c4"],
+        [],
+    ]
+    assert [page.total for page in pages] == [5, 5, 5, 5]
 
 
 async def test_list_by_user_pages_are_stable_when_created_at_ties(
@@ -208,11 +215,43 @@ async def test_list_by_user_pages_are_stable_when_created_at_ties(
     seen = [
         c.id
         for offset in range(0, 8, 3)
-        for c in await channels.list_by_user(db, user_id=alice.id, limit=3, offset=offset)
+        for c in (await channels.list_by_user(db, user_id=alice.id, limit=3, offset=offset)).items
     ]
 
     assert len(seen) == len(set(seen)) == 7
     assert set(seen) == made
+
+
+async def test_list_by_user_cursor_pages_break_created_at_ties_by_id_desc(
+    db: asyncpg.Connection, alice: users.User
+) -> None:
+    made = [await add_channel(db, alice, name=f"c{i}") for i in range(7)]
+    # Two created a minute earlier: they come last, after the five that tie.
+    for channel in made[:2]:
+        await db.execute(
+            "UPDATE channels SET created_at = now() - interval '1 minute' WHERE id = $1",
+            channel.id,
+        )
+    expected = sorted(made[2:], key=lambda c: c.id, reverse=True) + sorted(
+        made[:2], key=lambda c: c.id, reverse=True
+    )
+
+    pages = []
+    after = None
+    while True:
+        page = await channels.list_by_user(db, user_id=alice.id, after=after, limit=3)
+        pages.append([c.id for c in page.items])
+        assert page.total == 7
+        if not page.items:
+            break
+        after = (page.items[-1].created_at, page.items[-1].id)
+
+    assert pages == [
+        [c.id for c in expected[0:3]],
+        [c.id for c in expected[3:6]],
+        [c.id for c in expected[6:]],
+        [],
+    ]
 
 
 async def test_list_and_count_filter_by_status(db: asyncpg.Connection, alice: users.User) -> None:
@@ -226,9 +265,10 @@ async def test_list_and_count_filter_by_status(db: asyncpg.Connection, alice: us
         for status in ("active", "paused", "inactive")
     }
 
-    assert [c.id for c in by_status["active"]] == [active.id]
-    assert [(c.id, c.video_count) for c in by_status["paused"]] == [(paused.id, 1)]
-    assert [c.id for c in by_status["inactive"]] == [inactive.id]
+    assert [c.id for c in by_status["active"].items] == [active.id]
+    assert [(c.id, c.video_count) for c in by_status["paused"].items] == [(paused.id, 1)]
+    assert [c.id for c in by_status["inactive"].items] == [inactive.id]
+    assert [by_status[s].total for s in ("active", "paused", "inactive")] == [1, 1, 1]
     assert await channels.count_by_user(db, user_id=alice.id) == 3
     assert await channels.count_by_user(db, user_id=alice.id, status="paused") == 1
 
@@ -245,7 +285,8 @@ async def test_list_and_count_of_another_user_are_empty(
 ) -> None:
     await add_channel(db, alice)
 
-    assert await channels.list_by_user(db, user_id=bob.id, limit=10, offset=0) == []
+    listed = await channels.list_by_user(db, user_id=bob.id, limit=10, offset=0)
+    assert (listed.items, listed.total, listed.exact) == ([], 0, True)
     assert await channels.count_by_user(db, user_id=bob.id) == 0
 
 

@@ -45,17 +45,29 @@ async def test_list_by_transcript_orders_by_chunk_index_and_paginates(
         chunks=[NewChunk(i, f"text {i}", 2) for i in order],
     )
 
-    async def page(limit: int, offset: int) -> list[int]:
+    async def page(limit: int, offset: int = 0, after: int | None = None) -> list[int]:
         listed = await chunks.list_by_transcript(
-            db, transcript_id=transcript_id, user_id=alice.id, limit=limit, offset=offset
+            db,
+            transcript_id=transcript_id,
+            user_id=alice.id,
+            after=after,
+            limit=limit,
+            offset=offset,
         )
-        return [c.chunk_index for c in listed]
+        assert listed is not None
+        assert (listed.total, listed.exact) == (7, True)
+        return [c.chunk_index for c in listed.items]
 
     assert await page(10, 0) == [0, 1, 2, 3, 4, 5, 6]
     assert await page(3, 0) == [0, 1, 2]
     assert await page(3, 3) == [3, 4, 5]
     assert await page(3, 6) == [6]
     assert await page(3, 9) == []
+    # the cursor: the chunk_index of the previous page's last chunk
+    assert await page(3, after=2) == [3, 4, 5]
+    assert await page(3, after=5) == [6]
+    assert await page(3, after=6) == []
+    assert await page(10, after=-1) == [0, 1, 2, 3, 4, 5, 6]
 
 
 async def test_5000_chunks_list_in_order_across_pages(
@@ -69,15 +81,29 @@ async def test_5000_chunks_list_in_order_across_pages(
         chunks=new_chunks([f"part {i}" for i in range(5000)]),
     )
 
-    indexes = [
-        c.chunk_index
-        for offset in range(0, 5000, 1000)
-        for c in await chunks.list_by_transcript(
+    pages = [
+        await chunks.list_by_transcript(
             db, transcript_id=transcript_id, user_id=alice.id, limit=1000, offset=offset
         )
+        for offset in range(0, 5000, 1000)
     ]
+    indexes = [c.chunk_index for page in pages if page is not None for c in page.items]
 
     assert indexes == list(range(5000))
+    assert [page.total if page else None for page in pages] == [5000] * 5
+
+    by_cursor: list[int] = []
+    after: int | None = None
+    while True:
+        page = await chunks.list_by_transcript(
+            db, transcript_id=transcript_id, user_id=alice.id, after=after, limit=1000
+        )
+        assert page is not None
+        if not page.items:
+            break
+        by_cursor += [c.chunk_index for c in page.items]
+        after = page.items[-1].chunk_index
+    assert by_cursor == list(range(5000))
 
 
 async def test_chunk_fields_round_trip(db: asyncpg.Connection, alice: users.User) -> None:
@@ -91,9 +117,11 @@ async def test_chunk_fields_round_trip(db: asyncpg.Connection, alice: users.User
         chunks=[NewChunk(0, "Line one\nline two 🎬", 6, metadata)],
     )
 
-    (chunk,) = await chunks.list_by_transcript(
+    listed = await chunks.list_by_transcript(
         db, transcript_id=transcript_id, user_id=alice.id, limit=10, offset=0
     )
+    assert listed is not None
+    (chunk,) = listed.items
     assert isinstance(chunk, Chunk)
     assert chunk.user_id == alice.id
     assert chunk.transcript_id == transcript_id
@@ -202,11 +230,18 @@ async def test_list_and_count_of_another_user_are_empty(
     transcript_id = await transcript_of(db, alice)
     await add_chunks(db, alice, transcript_id, ["a", "b"])
 
+    # Not bob's transcript: no listing at all (an API answers 404), not an empty one.
     assert (
         await chunks.list_by_transcript(
             db, transcript_id=transcript_id, user_id=bob.id, limit=10, offset=0
         )
-        == []
+        is None
+    )
+    assert (
+        await chunks.list_by_transcript(
+            db, transcript_id=uuid.uuid4(), user_id=alice.id, limit=10, offset=0
+        )
+        is None
     )
     assert await chunks.count_by_transcript(db, transcript_id=transcript_id, user_id=bob.id) == 0
 

@@ -3,6 +3,7 @@ from typing import Any
 import asyncpg
 import pytest
 
+from service.db import Listing
 from service.queries import config
 from service.queries.config import ConfigEntry
 from tests.sql.conftest import db_now
@@ -113,7 +114,8 @@ async def test_list_all_orders_by_key(db: asyncpg.Connection) -> None:
 
     listed = await config.list_all(db, limit=1000, offset=0)
 
-    keys = [e.key for e in listed]
+    keys = [e.key for e in listed.items]
+    assert (listed.total, listed.exact) == (len(keys), True)
     assert keys == sorted(keys)
     assert [k for k in keys if k in {"zz.last", "aa.first", "mm.middle"}] == [
         "aa.first",
@@ -125,12 +127,13 @@ async def test_list_all_orders_by_key(db: asyncpg.Connection) -> None:
 async def test_list_all_paginates(db: asyncpg.Connection) -> None:
     for i in range(5):
         await config.set_value(db, key=f"page.{i}", value=i)
-    everything = await config.list_all(db, limit=1000, offset=0)
+    everything = (await config.list_all(db, limit=1000, offset=0)).items
+    total = len(everything)
 
-    assert await config.list_all(db, limit=2, offset=0) == everything[:2]
-    assert await config.list_all(db, limit=2, offset=2) == everything[2:4]
-    assert await config.list_all(db, limit=2, offset=len(everything) - 1) == everything[-1:]
-    assert await config.list_all(db, limit=2, offset=len(everything)) == []
+    assert await config.list_all(db, limit=2, offset=0) == Listing(everything[:2], total)
+    assert await config.list_all(db, limit=2, offset=2) == Listing(everything[2:4], total)
+    assert await config.list_all(db, limit=2, offset=total - 1) == Listing(everything[-1:], total)
+    assert await config.list_all(db, limit=2, offset=total) == Listing([], total)
 
 
 async def test_count_matches_list(db: asyncpg.Connection) -> None:
@@ -139,7 +142,9 @@ async def test_count_matches_list(db: asyncpg.Connection) -> None:
         await config.set_value(db, key=f"count.{i}", value=i)
 
     assert await config.count(db) == before + 3
-    assert len(await config.list_all(db, limit=1000, offset=0)) == before + 3
+    listed = await config.list_all(db, limit=1000, offset=0)
+    assert len(listed.items) == listed.total == before + 3
+    assert (await config.list_all(db, limit=1, offset=0)).total == before + 3
 
 
 async def test_delete_removes_the_key(db: asyncpg.Connection) -> None:

@@ -4,6 +4,7 @@ from datetime import timedelta
 import asyncpg
 import pytest
 
+from service.db import Listing
 from service.queries import conversations, messages, users
 from service.queries.conversations import Conversation
 from tests.sql.conftest import db_now
@@ -17,7 +18,7 @@ async def insert_aged(
         """
         INSERT INTO conversations (user_id, title, created_at, updated_at)
         VALUES ($1, $2, now() - make_interval(hours => $3), now() - make_interval(hours => $3))
-        RETURNING id, user_id, title, created_at, updated_at
+        RETURNING id, user_id, title, message_count, created_at, updated_at
         """,
         user_id,
         title,
@@ -41,6 +42,7 @@ async def test_create_with_title(db: asyncpg.Connection, alice: users.User) -> N
     assert created.title == "Rust talks"
     assert created.created_at == now
     assert created.updated_at == now
+    assert created.message_count == 0
 
 
 async def test_create_without_title_uses_default(db: asyncpg.Connection, alice: users.User) -> None:
@@ -93,14 +95,36 @@ async def test_list_by_user_most_recently_updated_first(
     middle = await insert_aged(db, alice.id, "middle", 24)
 
     listed = await conversations.list_by_user(db, user_id=alice.id, limit=10, offset=0)
-    assert listed == [new, middle, old]
+    assert listed == Listing([new, middle, old], 3)
 
 
 async def test_list_by_user_breaks_ties_by_id(db: asyncpg.Connection, alice: users.User) -> None:
     created = [await conversations.create(db, user_id=alice.id, title=f"c{i}") for i in range(4)]
 
     listed = await conversations.list_by_user(db, user_id=alice.id, limit=10, offset=0)
-    assert [c.id for c in listed] == sorted(c.id for c in created)
+    # newest first, and among equal updated_at the greater id first
+    assert [c.id for c in listed.items] == sorted((c.id for c in created), reverse=True)
+    assert listed.total == 4
+
+
+async def test_list_by_user_cursor_pages_cover_ties_once(
+    db: asyncpg.Connection, alice: users.User
+) -> None:
+    tied = [await conversations.create(db, user_id=alice.id, title=f"t{i}") for i in range(4)]
+    older = [await insert_aged(db, alice.id, f"o{hours}", hours) for hours in (1, 2, 3)]
+    expected = sorted((c.id for c in tied), reverse=True) + [c.id for c in older]
+
+    seen: list[list[uuid.UUID]] = []
+    after = None
+    while True:
+        page = await conversations.list_by_user(db, user_id=alice.id, after=after, limit=3)
+        assert page.total == 7
+        seen.append([c.id for c in page.items])
+        if not page.items:
+            break
+        after = (page.items[-1].updated_at, page.items[-1].id)
+
+    assert seen == [expected[0:3], expected[3:6], expected[6:], []]
 
 
 async def test_new_message_moves_conversation_to_the_top(
@@ -114,17 +138,21 @@ async def test_new_message_moves_conversation_to_the_top(
     )
 
     listed = await conversations.list_by_user(db, user_id=alice.id, limit=10, offset=0)
-    assert [c.id for c in listed] == [stale.id, fresh.id]
-    assert listed[0].updated_at == await db_now(db)
+    assert [c.id for c in listed.items] == [stale.id, fresh.id]
+    assert listed.items[0].updated_at == await db_now(db)
+    assert [c.message_count for c in listed.items] == [1, 0]
 
 
 async def test_list_by_user_paginates(db: asyncpg.Connection, alice: users.User) -> None:
     created = [await insert_aged(db, alice.id, f"c{hours}", hours) for hours in range(1, 6)]
 
-    assert await conversations.list_by_user(db, user_id=alice.id, limit=2, offset=0) == created[:2]
-    assert await conversations.list_by_user(db, user_id=alice.id, limit=2, offset=2) == created[2:4]
-    assert await conversations.list_by_user(db, user_id=alice.id, limit=2, offset=4) == created[4:]
-    assert await conversations.list_by_user(db, user_id=alice.id, limit=2, offset=5) == []
+    async def page(offset: int) -> Listing[Conversation]:
+        return await conversations.list_by_user(db, user_id=alice.id, limit=2, offset=offset)
+
+    assert await page(0) == Listing(created[:2], 5)
+    assert await page(2) == Listing(created[2:4], 5)
+    assert await page(4) == Listing(created[4:], 5)
+    assert await page(5) == Listing([], 5)
 
 
 async def test_list_by_user_excludes_other_users(
@@ -132,16 +160,20 @@ async def test_list_by_user_excludes_other_users(
 ) -> None:
     bobs = await conversations.create(db, user_id=bob.id, title="Bob's chat")
 
-    assert await conversations.list_by_user(db, user_id=bob.id, limit=10, offset=0) == [bobs]
-    assert await conversations.list_by_user(db, user_id=alice.id, limit=10, offset=0) == [
-        conversation
-    ]
+    assert await conversations.list_by_user(db, user_id=bob.id, limit=10, offset=0) == Listing(
+        [bobs], 1
+    )
+    assert await conversations.list_by_user(db, user_id=alice.id, limit=10, offset=0) == Listing(
+        [conversation], 1
+    )
 
 
 async def test_list_by_user_without_conversations_is_empty(
     db: asyncpg.Connection, bob: users.User
 ) -> None:
-    assert await conversations.list_by_user(db, user_id=bob.id, limit=10, offset=0) == []
+    assert await conversations.list_by_user(db, user_id=bob.id, limit=10, offset=0) == Listing(
+        [], 0
+    )
 
 
 async def test_count_by_user(db: asyncpg.Connection, alice: users.User, bob: users.User) -> None:

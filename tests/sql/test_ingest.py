@@ -44,9 +44,13 @@ async def ingest(
 async def all_chunks(
     db: asyncpg.Connection, user: users.User, transcript_id: uuid.UUID
 ) -> list[chunks.Chunk]:
-    return await chunks.list_by_transcript(
+    listed = await chunks.list_by_transcript(
         db, transcript_id=transcript_id, user_id=user.id, limit=10_000, offset=0
     )
+    assert listed is not None
+    # the listing's total is the transcript's stored chunk_count
+    assert listed.total == len(listed.items)
+    return listed.items
 
 
 async def test_ingest_creates_the_missing_video(db: asyncpg.Connection, alice: users.User) -> None:
@@ -71,6 +75,10 @@ async def test_ingest_creates_the_missing_video(db: asyncpg.Connection, alice: u
     assert (transcript.source, transcript.language) == ("youtube_auto", "en")
     assert transcript.transcript_text == TEXT
     assert transcript.metadata == {"asr": "yt"}
+    # what ingest answers is the stored row, field for field
+    assert transcript == await transcripts.get_by_id(
+        db, transcript_id=transcript.id, user_id=alice.id
+    )
 
 
 async def test_ingest_chunks_the_text_server_side(
@@ -134,6 +142,9 @@ async def test_reingest_replaces_transcript_and_chunks(
     expected = chunk_text(new_text, target_tokens=TOKENS, overlap_tokens=OVERLAP)
     assert [c.chunk_text for c in stored] == [c.chunk_text for c in expected]
     assert second.transcript.chunk_count == len(expected) == len(stored)
+    assert second.transcript == await transcripts.get_by_id(
+        db, transcript_id=second.transcript.id, user_id=alice.id
+    )
     assert old_ids.isdisjoint(c.id for c in stored)
     assert await chunks.get_by_ids(db, chunk_ids=list(old_ids), user_id=alice.id) == []
     assert await transcripts.count_by_user(db, user_id=alice.id) == 1

@@ -1,4 +1,5 @@
-"""The named indexes of the library and meeting migrations (0006-0009)."""
+"""The named indexes of the library and meeting migrations (0006-0009), as 0010 left
+them (its keyset indexes are ascending)."""
 
 import asyncpg
 import pytest
@@ -15,14 +16,15 @@ async def index_definitions(db: asyncpg.Connection) -> dict[str, str]:
     ("name", "table", "tail"),
     [
         ("idx_channels_user_status", "channels", "btree (user_id, status)"),
+        ("idx_channels_user_created", "channels", "btree (user_id, created_at, id)"),
         ("idx_channels_metadata", "channels", "gin (metadata)"),
-        ("idx_videos_user_created", "videos", "btree (user_id, created_at DESC, id)"),
+        ("idx_videos_user_created", "videos", "btree (user_id, created_at, id)"),
         ("idx_videos_channel_id", "videos", "btree (channel_id)"),
         ("idx_videos_channel_name", "videos", "btree (channel_name)"),
         ("idx_videos_is_favorite", "videos", "btree (is_favorite)"),
         ("idx_videos_status", "videos", "btree (status)"),
         ("idx_videos_tags", "videos", "gin (tags)"),
-        ("idx_transcripts_user_created", "transcripts", "btree (user_id, created_at DESC, id)"),
+        ("idx_transcripts_user_created", "transcripts", "btree (user_id, created_at, id)"),
         ("idx_transcripts_metadata", "transcripts", "gin (metadata)"),
         ("idx_chunks_user_id", "chunks", "btree (user_id)"),
         ("idx_chunks_search_vector", "chunks", "gin (search_vector)"),
@@ -30,7 +32,7 @@ async def index_definitions(db: asyncpg.Connection) -> dict[str, str]:
         (
             "idx_processing_sessions_user_created",
             "processing_sessions",
-            "btree (user_id, created_at DESC, id)",
+            "btree (user_id, created_at, id)",
         ),
         ("idx_processing_sessions_configuration", "processing_sessions", "gin (configuration)"),
         (
@@ -46,13 +48,14 @@ async def index_definitions(db: asyncpg.Connection) -> dict[str, str]:
         (
             "idx_processing_jobs_user_created",
             "processing_jobs",
-            "btree (user_id, created_at DESC, id)",
+            "btree (user_id, created_at, id)",
         ),
         ("idx_processing_jobs_entity", "processing_jobs", "btree (entity_type, entity_id)"),
         ("idx_processing_jobs_status", "processing_jobs", "btree (status)"),
         ("idx_processing_jobs_job_type", "processing_jobs", "btree (job_type)"),
         ("idx_processing_jobs_session_id", "processing_jobs", "btree (session_id)"),
         ("idx_processing_jobs_result", "processing_jobs", "gin (result)"),
+        ("idx_meetings_user_created", "meetings", "btree (user_id, created_at, id)"),
         ("idx_meetings_title", "meetings", "btree (title)"),
         ("idx_meetings_status", "meetings", "btree (user_id, status)"),
         ("idx_meetings_platform_meeting_id", "meetings", "btree (platform_meeting_id)"),
@@ -64,6 +67,7 @@ async def index_definitions(db: asyncpg.Connection) -> dict[str, str]:
         ("idx_participants_name", "participants", "btree (name)"),
         ("idx_participants_email", "participants", "btree (email)"),
         ("idx_participants_meeting_id", "participants", 'btree (meeting_id, "position")'),
+        ("idx_syntheses_user_created", "syntheses", "btree (user_id, created_at, id)"),
         (
             "idx_syntheses_summary_search",
             "syntheses",

@@ -191,8 +191,17 @@ async def test_chunks_search_vector_follows_the_text(
 
     vector = await db.fetchval("SELECT search_vector::text FROM chunks WHERE id = $1", chunk.id)
     assert vector == "'orang':1"
-    assert await chunks.search_count(db, user_id=alice.id, query="apples") == 0
-    assert await chunks.search_count(db, user_id=alice.id, query="oranges") == 1
+
+    async def total(query: str) -> int:
+        hits = await chunks.search(
+            db, user_id=alice.id, query=query, candidates=10_000, limit=10, offset=0
+        )
+        assert hits.exact
+        assert len(hits.items) == hits.total
+        return hits.total
+
+    assert await total("apples") == 0
+    assert await total("oranges") == 1
 
 
 @pytest.mark.parametrize(

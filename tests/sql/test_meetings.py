@@ -151,8 +151,8 @@ async def test_search_by_title(db: asyncpg.Connection, alice: users.User, query:
 
     found = await meetings.search_by_title(db, user_id=alice.id, query=query)
 
-    assert [m.id for m in found] == [wanted.id]
-    assert await meetings.search_by_title_count(db, user_id=alice.id, query=query) == 1
+    assert [m.id for m in found.items] == [wanted.id]
+    assert (found.total, found.exact) == (1, True)
 
 
 async def test_update_conversation(db: asyncpg.Connection, alice: users.User) -> None:
@@ -368,7 +368,8 @@ async def test_get_all_is_newest_first(db: asyncpg.Connection, alice: users.User
 
     listed = await meetings.get_all(db, user_id=alice.id, limit=10, offset=0)
 
-    assert [m.title for m in listed] == ["m0", "m1", "m2"]
+    assert [m.title for m in listed.items] == ["m0", "m1", "m2"]
+    assert (listed.total, listed.exact) == (3, True)
 
 
 async def test_get_all_pages_cover_everything_once(
@@ -376,15 +377,29 @@ async def test_get_all_pages_cover_everything_once(
 ) -> None:
     made = {(await add_meeting(db, alice)).id for _ in range(12)}
 
-    pages = [
-        [m.id for m in await meetings.get_all(db, user_id=alice.id, limit=5, offset=offset)]
+    listings = [
+        await meetings.get_all(db, user_id=alice.id, limit=5, offset=offset)
         for offset in (0, 5, 10, 15)
     ]
+    pages = [[m.id for m in listed.items] for listed in listings]
 
     assert [len(page) for page in pages] == [5, 5, 2, 0]
+    assert [listed.total for listed in listings] == [12] * 4
     seen = [meeting_id for page in pages for meeting_id in page]
     assert len(seen) == len(set(seen))
     assert set(seen) == made
+    # created_at ties (one transaction): newest first means the greater id first
+    assert seen == sorted(made, reverse=True)
+
+    by_cursor: list[list[uuid.UUID]] = []
+    after = None
+    for _ in range(4):
+        listed = await meetings.get_all(db, user_id=alice.id, after=after, limit=5)
+        assert listed.total == 12
+        by_cursor.append([m.id for m in listed.items])
+        if listed.items:
+            after = (listed.items[-1].created_at, listed.items[-1].id)
+    assert by_cursor == pages
 
 
 async def test_get_all_and_count_filter_by_status_and_platform(
@@ -398,8 +413,9 @@ async def test_get_all_and_count_filter_by_status_and_platform(
 
     async def ids(**filters: Any) -> set[uuid.UUID]:
         listed = await meetings.get_all(db, user_id=alice.id, limit=100, offset=0, **filters)
-        assert await meetings.count(db, user_id=alice.id, **filters) == len(listed)
-        return {m.id for m in listed}
+        count = await meetings.count(db, user_id=alice.id, **filters)
+        assert count == len(listed.items) == listed.total
+        return {m.id for m in listed.items}
 
     assert await ids() == {zoom_pending.id, teams_pending.id, zoom_failed.id, bare.id}
     assert await ids(status="pending") == {zoom_pending.id, teams_pending.id, bare.id}
@@ -595,7 +611,8 @@ async def test_search_by_title_ranks_the_better_match_first(
 
     found = await meetings.search_by_title(db, user_id=alice.id, query="budget")
 
-    assert [m.id for m in found] == [twice.id, once.id]
+    assert [m.id for m in found.items] == [twice.id, once.id]
+    assert found.total == 2
     ranks = await db.fetch(
         "SELECT id, ts_rank(to_tsvector('english', title), websearch_to_tsquery('english', $2))"
         " AS rank FROM meetings WHERE user_id = $1 AND id = ANY($3::uuid[])",
@@ -616,7 +633,7 @@ async def test_search_by_title_ties_are_newest_first(
 
     found = await meetings.search_by_title(db, user_id=alice.id, query="design")
 
-    assert [m.id for m in found] == [new.id, old.id]
+    assert [m.id for m in found.items] == [new.id, old.id]
 
 
 async def test_search_by_title_needs_every_word(db: asyncpg.Connection, alice: users.User) -> None:
@@ -626,8 +643,9 @@ async def test_search_by_title_needs_every_word(db: asyncpg.Connection, alice: u
     found = await meetings.search_by_title(db, user_id=alice.id, query="marketing budget")
     either = await meetings.search_by_title(db, user_id=alice.id, query="budget or offsite")
 
-    assert [m.id for m in found] == [both.id]
-    assert len(either) == 2
+    assert [m.id for m in found.items] == [both.id]
+    assert found.total == 1
+    assert len(either.items) == either.total == 2
 
 
 async def test_search_by_title_pages_and_counts(db: asyncpg.Connection, alice: users.User) -> None:
@@ -640,10 +658,11 @@ async def test_search_by_title_pages_and_counts(db: asyncpg.Connection, alice: u
         for off in (0, 3, 6)
     ]
 
-    assert [len(page) for page in pages] == [3, 3, 1]
-    assert len({m.id for page in pages for m in page}) == 7
-    assert await meetings.search_by_title_count(db, user_id=alice.id, query="retro") == 7
-    assert await meetings.search_by_title_count(db, user_id=alice.id, query="nothing") == 0
+    assert [len(page.items) for page in pages] == [3, 3, 1]
+    assert len({m.id for page in pages for m in page.items}) == 7
+    assert [(page.total, page.exact) for page in pages] == [(7, True)] * 3
+    nothing = await meetings.search_by_title(db, user_id=alice.id, query="nothing")
+    assert (nothing.items, nothing.total, nothing.exact) == ([], 0, True)
 
 
 async def test_search_by_title_is_per_user(
@@ -651,8 +670,9 @@ async def test_search_by_title_is_per_user(
 ) -> None:
     await add_meeting(db, alice, "Secret acquisition talks")
 
-    assert await meetings.search_by_title(db, user_id=bob.id, query="acquisition") == []
-    assert await meetings.search_by_title_count(db, user_id=bob.id, query="acquisition") == 0
+    found = await meetings.search_by_title(db, user_id=bob.id, query="acquisition")
+    assert (found.items, found.total, found.exact) == ([], 0, True)
+    assert (await meetings.search_by_title(db, user_id=alice.id, query="acquisition")).total == 1
 
 
 @pytest.mark.parametrize("query", ["the", "&|!", '"', "-", "a or"])
@@ -661,8 +681,8 @@ async def test_search_by_title_odd_queries_find_nothing_without_error(
 ) -> None:
     await add_meeting(db, alice, "The planning meeting")
 
-    assert await meetings.search_by_title(db, user_id=alice.id, query=query) == []
-    assert await meetings.search_by_title_count(db, user_id=alice.id, query=query) == 0
+    found = await meetings.search_by_title(db, user_id=alice.id, query=query)
+    assert (found.items, found.total, found.exact) == ([], 0, True)
 
 
 # update

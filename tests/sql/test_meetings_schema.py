@@ -11,7 +11,7 @@ import asyncpg
 import pytest
 
 from service import migrations
-from service.db import connect, sql
+from service.db import TOTAL_CAP, connect, sql
 from service.queries import meetings, participants, syntheses, users
 from service.queries.syntheses import SynthesisFields
 from tests.sql.conftest import db_now
@@ -511,7 +511,7 @@ async def test_title_search_uses_the_gin_index(db: asyncpg.Connection, alice: us
     # test's transaction: flush it as autovacuum would, then gather statistics.
     await db.fetchval("SELECT gin_clean_pending_list('idx_meetings_title_search')")
     await db.execute("ANALYZE meetings")
-    args = (alice.id, "zeppelin", 10, 0)
+    args = (alice.id, "zeppelin", TOTAL_CAP, 10, 0)
 
     plan = "\n".join(
         r[0] for r in await db.fetch("EXPLAIN " + sql("meetings/search_by_title"), *args)
@@ -520,7 +520,8 @@ async def test_title_search_uses_the_gin_index(db: asyncpg.Connection, alice: us
     # No enable_seqscan = off: on 2000 rows the index wins on cost alone.
     assert "idx_meetings_title_search" in plan, plan
     found = await meetings.search_by_title(db, user_id=alice.id, query="zeppelin")
-    assert [m.id for m in found] == [needle.id]
+    assert [m.id for m in found.items] == [needle.id]
+    assert (found.total, found.exact) == (1, True)
 
 
 async def test_summary_search_uses_the_gin_index(db: asyncpg.Connection, alice: users.User) -> None:
@@ -541,12 +542,15 @@ async def test_summary_search_uses_the_gin_index(db: asyncpg.Connection, alice: 
     await db.fetchval("SELECT gin_clean_pending_list('idx_syntheses_summary_search')")
     await db.execute("ANALYZE syntheses")
 
-    plan = await db.fetch("EXPLAIN " + sql("syntheses/search_summary"), alice.id, "zeppelin", 5, 0)
+    plan = await db.fetch(
+        "EXPLAIN " + sql("syntheses/search_summary"), alice.id, "zeppelin", TOTAL_CAP, 5, 0
+    )
 
     # No enable_seqscan = off: on 2000 rows the index wins on cost alone.
     assert "idx_syntheses_summary_search" in "\n".join(r[0] for r in plan)
     found = await syntheses.search_summary(db, user_id=alice.id, query="zeppelin")
-    assert [s.meeting_id for s in found] == [meeting.id]
+    assert [s.meeting_id for s in found.items] == [meeting.id]
+    assert (found.total, found.exact) == (1, True)
 
 
 async def test_pending_email_queries_can_use_the_unsent_partial_index(
@@ -561,14 +565,17 @@ async def test_pending_email_queries_can_use_the_unsent_partial_index(
     await syntheses.mark_email_failed(db, meeting_id=failed.id, user_id=alice.id, error="x")
     await db.execute("SET LOCAL enable_seqscan = off")
 
-    queue_plan = await db.fetch("EXPLAIN " + sql("syntheses/get_pending_email"), alice.id, 10, 0)
+    queue_plan = await db.fetch(
+        "EXPLAIN " + sql("syntheses/get_pending_email"), alice.id, TOTAL_CAP, None, None, 10, 0
+    )
     count_plan = await db.fetch("EXPLAIN " + sql("syntheses/count_pending_email"), alice.id)
 
     assert "idx_syntheses_pending_email" in "\n".join(r[0] for r in queue_plan)
     assert "idx_syntheses_pending_email" in "\n".join(r[0] for r in count_plan)
     # The index holds what is not sent yet: pending and failed alike.
     queue = await syntheses.get_pending_email(db, user_id=alice.id)
-    assert {s.meeting_id for s in queue} == {pending.id, failed.id}
+    assert {s.meeting_id for s in queue.items} == {pending.id, failed.id}
+    assert queue.total == 2
     assert await syntheses.count_pending_email(db, user_id=alice.id) == 2
 
 
@@ -580,6 +587,8 @@ async def test_rolling_back_0009_removes_exactly_the_meeting_objects(
 ) -> None:
     url = make_database()
     migrations.apply(url)
+    # 0010 (on top of it) goes first
+    assert migrations.rollback(url, 1) == ["0010.retrieval_at_scale"]
 
     assert migrations.rollback(url, 1) == ["0009.meetings"]
     conn = await connect(url)
@@ -601,7 +610,7 @@ async def test_rolling_back_0009_removes_exactly_the_meeting_objects(
         assert "check_meeting_status_transition" not in functions
         assert "set_updated_at" in functions
 
-        assert migrations.apply(url) == ["0009.meetings"]
+        assert migrations.apply(url) == ["0009.meetings", "0010.retrieval_at_scale"]
         restored = await conn.fetchval(
             "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema()"
             " AND tablename = ANY($1::text[])",

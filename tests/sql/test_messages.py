@@ -4,6 +4,7 @@ from typing import Any
 import asyncpg
 import pytest
 
+from service.db import Listing
 from service.queries import conversations, messages, users
 from service.queries.conversations import Conversation
 from service.queries.messages import Message, NewMessage
@@ -136,7 +137,7 @@ async def test_create_many_keeps_the_given_order(
     listed = await messages.list_by_conversation(
         db, conversation_id=conversation.id, user_id=alice.id, limit=10, offset=0
     )
-    assert listed == created
+    assert listed == Listing(created, 3)
 
 
 async def test_create_many_follows_earlier_messages(
@@ -154,7 +155,7 @@ async def test_create_many_follows_earlier_messages(
     listed = await messages.list_by_conversation(
         db, conversation_id=conversation.id, user_id=alice.id, limit=100, offset=0
     )
-    assert listed == [first, *created]
+    assert listed == Listing([first, *created], 51)
     assert [m.content for m in created] == [f"bulk {i}" for i in range(50)]
 
 
@@ -249,8 +250,8 @@ async def test_list_by_conversation_oldest_first(
     listed = await messages.list_by_conversation(
         db, conversation_id=conversation.id, user_id=alice.id, limit=10, offset=0
     )
-    assert listed == sent
-    assert [m.created_at for m in listed] == sorted(m.created_at for m in listed)
+    assert listed == Listing(sent, 4)
+    assert [m.created_at for m in listed.items] == sorted(m.created_at for m in listed.items)
 
 
 async def test_list_by_conversation_paginates(
@@ -258,15 +259,27 @@ async def test_list_by_conversation_paginates(
 ) -> None:
     sent = [await add(db, conversation, f"m{i}") for i in range(5)]
 
-    async def page(limit: int, offset: int) -> list[Message]:
-        return await messages.list_by_conversation(
-            db, conversation_id=conversation.id, user_id=alice.id, limit=limit, offset=offset
+    async def page(limit: int, offset: int = 0, after: Message | None = None) -> list[Message]:
+        listed = await messages.list_by_conversation(
+            db,
+            conversation_id=conversation.id,
+            user_id=alice.id,
+            after=None if after is None else (after.created_at, after.id),
+            limit=limit,
+            offset=offset,
         )
+        assert listed is not None
+        assert (listed.total, listed.exact) == (5, True)
+        return listed.items
 
     assert await page(2, 0) == sent[:2]
     assert await page(2, 2) == sent[2:4]
     assert await page(2, 4) == sent[4:]
     assert await page(2, 5) == []
+    # the cursor: the previous page's last message
+    assert await page(2, after=sent[1]) == sent[2:4]
+    assert await page(2, after=sent[3]) == sent[4:]
+    assert await page(2, after=sent[4]) == []
 
 
 async def test_list_by_conversation_keeps_conversations_apart(
@@ -279,18 +292,31 @@ async def test_list_by_conversation_keeps_conversations_apart(
     listed = await messages.list_by_conversation(
         db, conversation_id=conversation.id, user_id=alice.id, limit=10, offset=0
     )
-    assert listed == [mine]
+    assert listed == Listing([mine], 1)
 
 
-async def test_list_by_conversation_of_another_user_is_empty(
-    db: asyncpg.Connection, bob: users.User, conversation: Conversation
+async def test_list_by_conversation_of_another_user_is_none(
+    db: asyncpg.Connection, alice: users.User, bob: users.User, conversation: Conversation
 ) -> None:
     await add(db, conversation, "secret")
 
     listed = await messages.list_by_conversation(
         db, conversation_id=conversation.id, user_id=bob.id, limit=10, offset=0
     )
-    assert listed == []
+    assert listed is None
+    unknown = await messages.list_by_conversation(
+        db, conversation_id=uuid.uuid4(), user_id=alice.id, limit=10, offset=0
+    )
+    assert unknown is None
+
+
+async def test_list_by_conversation_of_an_empty_conversation_is_an_empty_listing(
+    db: asyncpg.Connection, alice: users.User, conversation: Conversation
+) -> None:
+    listed = await messages.list_by_conversation(
+        db, conversation_id=conversation.id, user_id=alice.id, limit=10, offset=0
+    )
+    assert listed == Listing([], 0)
 
 
 async def test_get_last_n_returns_newest_oldest_first(
@@ -300,7 +326,7 @@ async def test_get_last_n_returns_newest_oldest_first(
 
     last = await messages.get_last_n(db, conversation_id=conversation.id, user_id=alice.id, n=3)
 
-    assert last == sent[3:]
+    assert last == Listing(sent[3:], 6)
 
 
 async def test_get_last_n_with_fewer_messages_returns_all(
@@ -310,7 +336,7 @@ async def test_get_last_n_with_fewer_messages_returns_all(
 
     last = await messages.get_last_n(db, conversation_id=conversation.id, user_id=alice.id, n=10)
 
-    assert last == sent
+    assert last == Listing(sent, 2)
 
 
 async def test_get_last_n_after_bulk_insert(
@@ -325,19 +351,25 @@ async def test_get_last_n_after_bulk_insert(
 
     last = await messages.get_last_n(db, conversation_id=conversation.id, user_id=alice.id, n=4)
 
-    assert [m.content for m in last] == ["6", "7", "8", "9"]
-    assert last == created[6:]
+    assert last is not None
+    assert [m.content for m in last.items] == ["6", "7", "8", "9"]
+    assert last == Listing(created[6:], 10)
 
 
-async def test_get_last_n_zero_and_foreign_are_empty(
+async def test_get_last_n_zero_is_empty_and_foreign_is_none(
     db: asyncpg.Connection, alice: users.User, bob: users.User, conversation: Conversation
 ) -> None:
     await add(db, conversation, "m")
 
+    assert await messages.get_last_n(
+        db, conversation_id=conversation.id, user_id=alice.id, n=0
+    ) == Listing([], 1)
     assert (
-        await messages.get_last_n(db, conversation_id=conversation.id, user_id=alice.id, n=0) == []
+        await messages.get_last_n(db, conversation_id=conversation.id, user_id=bob.id, n=5) is None
     )
-    assert await messages.get_last_n(db, conversation_id=conversation.id, user_id=bob.id, n=5) == []
+    assert (
+        await messages.get_last_n(db, conversation_id=uuid.uuid4(), user_id=alice.id, n=5) is None
+    )
 
 
 async def test_count_by_conversation(
@@ -467,7 +499,7 @@ async def test_delete_removes_own_message(
     listed = await messages.list_by_conversation(
         db, conversation_id=conversation.id, user_id=alice.id, limit=10, offset=0
     )
-    assert listed == [kept]
+    assert listed == Listing([kept], 1)
 
 
 async def test_delete_of_another_users_message_is_refused(
@@ -527,3 +559,74 @@ async def test_update_metadata_to_empty_object(
 
     assert updated is not None
     assert updated.metadata == {}
+
+
+async def message_count(db: asyncpg.Connection, conversation: Conversation) -> int:
+    fetched = await conversations.get_by_id(
+        db, conversation_id=conversation.id, user_id=conversation.user_id
+    )
+    assert fetched is not None
+    return fetched.message_count
+
+
+async def test_message_count_follows_creates_bulk_creates_and_deletes(
+    db: asyncpg.Connection, alice: users.User, conversation: Conversation
+) -> None:
+    other = await conversations.create(db, user_id=alice.id, title="other")
+    assert await message_count(db, conversation) == 0
+
+    first = await add(db, conversation, "one")
+    assert await message_count(db, conversation) == 1
+
+    await messages.create_many(
+        db,
+        conversation_id=conversation.id,
+        user_id=alice.id,
+        messages=[NewMessage(role="user", content=f"bulk {i}") for i in range(4)],
+    )
+    assert await message_count(db, conversation) == 5
+
+    await messages.delete(
+        db, message_id=first.id, conversation_id=conversation.id, user_id=alice.id
+    )
+    assert await message_count(db, conversation) == 4
+    assert (
+        await messages.count_by_conversation(db, conversation_id=conversation.id, user_id=alice.id)
+        == 4
+    )
+    assert await message_count(db, other) == 0
+
+
+async def test_message_count_ignores_refused_inserts(
+    db: asyncpg.Connection, alice: users.User, bob: users.User, conversation: Conversation
+) -> None:
+    await add(db, conversation, "mine")
+
+    assert (
+        await messages.create(
+            db, conversation_id=conversation.id, user_id=bob.id, role="user", content="x"
+        )
+        is None
+    )
+    assert (
+        await messages.create_many(
+            db,
+            conversation_id=conversation.id,
+            user_id=bob.id,
+            messages=[NewMessage(role="user", content="y")],
+        )
+        == []
+    )
+    with pytest.raises(asyncpg.CheckViolationError):
+        async with db.transaction():
+            await messages.create_many(
+                db,
+                conversation_id=conversation.id,
+                user_id=alice.id,
+                messages=[
+                    NewMessage(role="user", content="fine"),
+                    NewMessage(role="robot", content="bad"),  # type: ignore[arg-type]
+                ],
+            )
+
+    assert await message_count(db, conversation) == 1

@@ -3,12 +3,15 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import psycopg2
 import pytest
 
 from service import migrations
 from service.resources import MIGRATIONS_DIR
 from service.schema import snapshot
+from tests.sql.conftest import PASSWORD_HASH
 
 REPO = Path(__file__).resolve().parents[2]
 PRODUCT_TABLES = {
@@ -35,6 +38,9 @@ PRODUCT_FUNCTIONS = {
     "check_video_status_transition",
     "track_session_progress",
     "check_meeting_status_transition",
+    "count_deleted_messages",
+    "count_inserted_chunks",
+    "count_deleted_chunks",
 }
 MIGRATION_IDS = sorted(
     p.name.removesuffix(".sql")
@@ -123,3 +129,78 @@ def test_plain_yoyo_reads_database_url_from_the_repo_config(
     run("rollback", "--batch", "--all")
     assert _tables(url) == set()
     assert _functions(url) == set()
+
+
+def one_row(cur: Any) -> tuple[Any, ...]:
+    row = cur.fetchone()
+    assert row is not None
+    return tuple(row)
+
+
+def test_0010_counts_the_messages_and_chunks_already_there(
+    make_database: Callable[[], str],
+) -> None:
+    """0010 adds conversations.message_count and transcripts.chunk_count and fills them
+    in for existing rows, without touching their updated_at."""
+    url = make_database()
+    before_0010 = [m for m in MIGRATION_IDS if m < "0010"]
+    assert migrations.apply(url, only=before_0010) == before_0010
+    conn = psycopg2.connect(url)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(
+            "INSERT INTO users (username, email, password_hash)"
+            " VALUES ('backfill', 'backfill@example.com', %s) RETURNING id",
+            (PASSWORD_HASH,),
+        )
+        (user_id,) = one_row(cur)
+        cur.execute(
+            "INSERT INTO conversations (user_id, title, updated_at)"
+            " SELECT %s, t, '2020-01-01' FROM unnest(ARRAY['busy', 'empty']) t RETURNING id",
+            (user_id,),
+        )
+        busy, empty = (row[0] for row in cur.fetchall())
+        cur.execute(
+            "INSERT INTO messages (conversation_id, user_id, role, content)"
+            " SELECT %s, %s, 'user', 'm' || i FROM generate_series(1, 3) i",
+            (busy, user_id),
+        )
+        cur.execute(
+            "INSERT INTO videos (user_id, youtube_video_id)"
+            " VALUES (%s, 'abcdefghijk') RETURNING id",
+            (user_id,),
+        )
+        (video_id,) = one_row(cur)
+        cur.execute(
+            "INSERT INTO transcripts (user_id, video_id, source, language, transcript_text)"
+            " SELECT %s, %s, 'upload', l, 'text' FROM unnest(ARRAY['en', 'fr']) l RETURNING id",
+            (user_id, video_id),
+        )
+        chunked, bare = (row[0] for row in cur.fetchall())
+        cur.execute(
+            "INSERT INTO chunks (user_id, transcript_id, chunk_index, chunk_text, token_count)"
+            " SELECT %s, %s, i, 'chunk ' || i, 2 FROM generate_series(0, 4) i",
+            (user_id, chunked),
+        )
+        cur.execute("UPDATE conversations SET updated_at = '2020-01-01'")
+        cur.execute("SELECT id, updated_at FROM conversations")
+        conversations_before = dict(cur.fetchall())
+        cur.execute("SELECT id, updated_at FROM transcripts")
+        transcripts_before = dict(cur.fetchall())
+
+        assert migrations.apply(url) == ["0010.retrieval_at_scale"]
+
+        cur.execute("SELECT id, message_count, updated_at FROM conversations")
+        conversations_after = {row[0]: row[1:] for row in cur.fetchall()}
+        cur.execute("SELECT id, chunk_count, updated_at FROM transcripts")
+        transcripts_after = {row[0]: row[1:] for row in cur.fetchall()}
+    conn.close()
+
+    assert conversations_after == {
+        busy: (3, conversations_before[busy]),
+        empty: (0, conversations_before[empty]),
+    }
+    assert transcripts_after == {
+        chunked: (5, transcripts_before[chunked]),
+        bare: (0, transcripts_before[bare]),
+    }

@@ -5,6 +5,7 @@ import uuid
 import asyncpg
 import pytest
 
+from service.db import Listing
 from service.queries import participants, users
 from service.queries.participants import Participant
 from tests.sql.conftest import db_now
@@ -94,9 +95,11 @@ async def test_list_by_meeting_oldest_first_with_pages(
         db, meeting_id=meeting.id, user_id=alice.id, limit=2, offset=4
     )
 
-    assert [p.name for p in everyone] == ["p0", "p1", "p2", "p3", "p4"]
-    assert [p.id for p in first] == [made[0].id, made[1].id]
-    assert [p.id for p in last] == [made[4].id]
+    assert everyone is not None and first is not None and last is not None
+    assert [p.name for p in everyone.items] == ["p0", "p1", "p2", "p3", "p4"]
+    assert [p.id for p in first.items] == [made[0].id, made[1].id]
+    assert [p.id for p in last.items] == [made[4].id]
+    assert [x.total for x in (everyone, first, last)] == [5, 5, 5]
     assert await participants.count_by_meeting(db, meeting_id=meeting.id, user_id=alice.id) == 5
     assert await participants.count_by_meeting(db, meeting_id=other.id, user_id=alice.id) == 1
 
@@ -107,8 +110,14 @@ async def test_list_and_count_of_another_user_are_empty(
     meeting = await add_meeting(db, alice)
     await participants.create(db, user_id=alice.id, meeting_id=meeting.id, name="Ann")
 
-    assert await participants.list_by_meeting(db, meeting_id=meeting.id, user_id=bob.id) == []
+    # not bob's meeting: no listing at all, where an empty meeting has an empty one
+    assert await participants.list_by_meeting(db, meeting_id=meeting.id, user_id=bob.id) is None
+    assert await participants.list_by_meeting(db, meeting_id=uuid.uuid4(), user_id=alice.id) is None
     assert await participants.count_by_meeting(db, meeting_id=meeting.id, user_id=bob.id) == 0
+    empty = await add_meeting(db, alice)
+    assert await participants.list_by_meeting(db, meeting_id=empty.id, user_id=alice.id) == Listing(
+        [], 0
+    )
 
 
 async def test_update_changes_only_given_fields(db: asyncpg.Connection, alice: users.User) -> None:
@@ -189,7 +198,9 @@ async def test_delete(db: asyncpg.Connection, alice: users.User, bob: users.User
         is False
     )
     left = await participants.list_by_meeting(db, meeting_id=meeting.id, user_id=alice.id)
-    assert [p.id for p in left] == [stays.id]
+    assert left is not None
+    assert [p.id for p in left.items] == [stays.id]
+    assert left.total == 1
 
 
 @pytest.mark.parametrize(

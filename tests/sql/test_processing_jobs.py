@@ -6,7 +6,7 @@ from typing import Any
 import asyncpg
 import pytest
 
-from service.db import connect
+from service.db import Listing, connect
 from service.queries import processing_jobs, processing_sessions, users
 from service.queries.processing_jobs import Backoff, Job, JobFilter, NewJob
 from tests.sql.conftest import PASSWORD_HASH, db_now
@@ -223,10 +223,9 @@ async def test_list_and_count_filters(
         listed = await processing_jobs.list_by_user(
             db, user_id=alice.id, filters=filters, limit=50, offset=0
         )
-        assert await processing_jobs.count_by_user(db, user_id=alice.id, filters=filters) == len(
-            listed
-        )
-        return {j.id for j in listed}
+        count = await processing_jobs.count_by_user(db, user_id=alice.id, filters=filters)
+        assert count == len(listed.items) == listed.total
+        return {j.id for j in listed.items}
 
     assert await ids(JobFilter()) == {a.id, b.id, c.id}
     assert await ids(JobFilter(status="running")) == {b.id}
@@ -250,18 +249,25 @@ async def test_list_is_newest_first_and_paginates(
             age,
         )
 
-    pages = [
-        [
-            j.payload["n"]
-            for j in await processing_jobs.list_by_user(
-                db, user_id=alice.id, limit=2, offset=offset
-            )
-        ]
+    listings = [
+        await processing_jobs.list_by_user(db, user_id=alice.id, limit=2, offset=offset)
         for offset in (0, 2, 4)
     ]
+    pages = [[j.payload["n"] for j in listed.items] for listed in listings]
 
     assert pages == [[0, 1], [2, 3], [4]]
-    assert await processing_jobs.list_by_user(db, user_id=bob.id, limit=10, offset=0) == []
+    assert [listed.total for listed in listings] == [5, 5, 5]
+    by_cursor = []
+    after = None
+    for _ in range(4):
+        listed = await processing_jobs.list_by_user(db, user_id=alice.id, after=after, limit=2)
+        by_cursor.append([j.payload["n"] for j in listed.items])
+        if listed.items:
+            after = (listed.items[-1].created_at, listed.items[-1].id)
+    assert by_cursor == [[0, 1], [2, 3], [4], []]
+    assert await processing_jobs.list_by_user(db, user_id=bob.id, limit=10, offset=0) == Listing(
+        [], 0
+    )
     assert await processing_jobs.count_by_user(db, user_id=bob.id) == 0
 
 

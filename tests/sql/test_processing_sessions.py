@@ -4,6 +4,7 @@ from datetime import timedelta
 import asyncpg
 import pytest
 
+from service.db import Listing
 from service.queries import processing_jobs, processing_sessions, users
 from service.queries.processing_jobs import Backoff
 from service.queries.processing_sessions import ProcessingSession
@@ -98,8 +99,9 @@ async def test_list_and_count_by_status(
         db, user_id=alice.id, status="running", limit=10, offset=0
     )
 
-    assert {s.id for s in everything} == {pending.id, running.id}
-    assert [s.id for s in only_running] == [running.id]
+    assert {s.id for s in everything.items} == {pending.id, running.id}
+    assert [s.id for s in only_running.items] == [running.id]
+    assert (everything.total, only_running.total) == (2, 1)
     assert await processing_sessions.count_by_user(db, user_id=alice.id) == 2
     assert await processing_sessions.count_by_user(db, user_id=alice.id, status="pending") == 1
     assert await processing_sessions.count_by_user(db, user_id=alice.id, status="failed") == 0
@@ -118,18 +120,25 @@ async def test_list_is_newest_first_and_paginates(
             age,
         )
 
-    pages = [
-        [
-            s.name
-            for s in await processing_sessions.list_by_user(
-                db, user_id=alice.id, limit=2, offset=offset
-            )
-        ]
+    listings = [
+        await processing_sessions.list_by_user(db, user_id=alice.id, limit=2, offset=offset)
         for offset in (0, 2, 4)
     ]
+    pages = [[s.name for s in listed.items] for listed in listings]
 
     assert pages == [["s0", "s1"], ["s2", "s3"], ["s4"]]
-    assert await processing_sessions.list_by_user(db, user_id=bob.id, limit=10, offset=0) == []
+    assert [listed.total for listed in listings] == [5, 5, 5]
+    by_cursor = []
+    after = None
+    for _ in range(4):
+        listed = await processing_sessions.list_by_user(db, user_id=alice.id, after=after, limit=2)
+        by_cursor.append([s.name for s in listed.items])
+        if listed.items:
+            after = (listed.items[-1].created_at, listed.items[-1].id)
+    assert by_cursor == [["s0", "s1"], ["s2", "s3"], ["s4"], []]
+    assert await processing_sessions.list_by_user(
+        db, user_id=bob.id, limit=10, offset=0
+    ) == Listing([], 0)
 
 
 async def test_update_running_stamps_started_at_once(

@@ -807,6 +807,79 @@ async def test_conversation_trigger_is_statement_level(db: asyncpg.Connection) -
     assert tuple(row) == ("AFTER", "INSERT", "STATEMENT")
 
 
+async def test_message_delete_trigger_is_statement_level(db: asyncpg.Connection) -> None:
+    row = await db.fetchrow(
+        """
+        SELECT action_timing, event_manipulation, action_orientation, action_statement
+        FROM information_schema.triggers
+        WHERE trigger_name = 'trigger_count_deleted_messages' AND event_object_table = 'messages'
+        """
+    )
+    assert row is not None
+    assert tuple(row) == (
+        "AFTER",
+        "DELETE",
+        "STATEMENT",
+        "EXECUTE FUNCTION count_deleted_messages()",
+    )
+
+
+async def message_count(db: asyncpg.Connection, conversation_id: uuid.UUID) -> Any:
+    return await db.fetchval(
+        "SELECT message_count FROM conversations WHERE id = $1", conversation_id
+    )
+
+
+async def test_raw_message_inserts_and_deletes_keep_the_message_count(
+    db: asyncpg.Connection, alice: users.User
+) -> None:
+    target = await insert_aged_conversation(db, alice.id)
+    bystander = await insert_aged_conversation(db, alice.id)
+
+    await db.execute(
+        "INSERT INTO messages (conversation_id, user_id, role, content) "
+        "SELECT c, $3, 'user', 'x' FROM unnest(ARRAY[$1, $1, $1, $2]::uuid[]) AS c",
+        target,
+        bystander,
+        alice.id,
+    )
+    assert (await message_count(db, target), await message_count(db, bystander)) == (3, 1)
+
+    await db.execute(
+        "DELETE FROM messages WHERE id IN "
+        "(SELECT id FROM messages WHERE conversation_id = $1 LIMIT 2)",
+        target,
+    )
+    assert (await message_count(db, target), await message_count(db, bystander)) == (1, 1)
+    # deleting a message changes its conversation: updated_at moves too
+    assert await conversation_updated_at(db, target) == await db_now(db)
+
+    await db.execute("DELETE FROM messages WHERE conversation_id = ANY($1::uuid[])", [target])
+    assert (await message_count(db, target), await message_count(db, bystander)) == (0, 1)
+
+
+async def test_deleting_a_conversation_with_messages_works(
+    db: asyncpg.Connection, alice: users.User
+) -> None:
+    """The delete trigger finds no conversation to count down when the cascade comes
+    from the conversation itself."""
+    conversation_id = await insert_aged_conversation(db, alice.id)
+    await db.execute(
+        "INSERT INTO messages (conversation_id, user_id, role, content) "
+        "VALUES ($1, $2, 'user', 'x'), ($1, $2, 'user', 'y')",
+        conversation_id,
+        alice.id,
+    )
+
+    assert await conversations.delete(db, conversation_id=conversation_id, user_id=alice.id)
+    assert (
+        await db.fetchval(
+            "SELECT count(*) FROM messages WHERE conversation_id = $1", conversation_id
+        )
+        == 0
+    )
+
+
 async def test_users_updated_at_set_on_update(db: asyncpg.Connection) -> None:
     user_id = await db.fetchval(
         """
@@ -934,7 +1007,7 @@ async def index_definitions(db: asyncpg.Connection) -> dict[str, str]:
         ("idx_users_username", "users", "(username)"),
         ("idx_users_email", "users", "(lower((email)::text))"),
         ("idx_sessions_expires_at", "sessions", "(expires_at)"),
-        ("idx_conversations_user_updated", "conversations", "(user_id, updated_at DESC)"),
+        ("idx_conversations_user_updated", "conversations", "(user_id, updated_at, id)"),
         ("idx_messages_conversation_id", "messages", "(conversation_id, created_at, id)"),
         ("idx_messages_metadata", "messages", "gin (metadata)"),
         ("idx_templates_type_default", "templates", "(template_type, is_default)"),

@@ -9,6 +9,7 @@ from typing import Any
 import asyncpg
 import pytest
 
+from service.db import Listing
 from service.queries import meetings, syntheses, users
 from service.queries.meetings import Meeting
 from service.queries.syntheses import Synthesis, SynthesisChanges, SynthesisFields
@@ -143,7 +144,8 @@ async def test_replace_resets_the_email_delivery(db: asyncpg.Connection, alice: 
     assert replaced.email_sent_at is None
     assert replaced.email_recipients == ["bo@example.com"]
     pending = await syntheses.get_pending_email(db, user_id=alice.id)
-    assert [s.id for s in pending] == [replaced.id]
+    assert [s.id for s in pending.items] == [replaced.id]
+    assert pending.total == 1
 
 
 async def test_replace_clears_a_delivery_error(db: asyncpg.Connection, alice: users.User) -> None:
@@ -322,9 +324,17 @@ async def test_get_all_and_count(
     everything = await syntheses.get_all(db, user_id=alice.id, limit=10, offset=0)
     second_page = await syntheses.get_all(db, user_id=alice.id, limit=3, offset=3)
 
-    assert [s.summary for s in everything] == ["s0", "s1", "s2", "s3"]
-    assert [s.summary for s in second_page] == ["s3"]
+    assert [s.summary for s in everything.items] == ["s0", "s1", "s2", "s3"]
+    assert [s.summary for s in second_page.items] == ["s3"]
+    assert (everything.total, second_page.total) == (4, 4)
     assert await syntheses.count(db, user_id=alice.id) == 4
+    last = everything.items[2]
+    by_cursor = await syntheses.get_all(
+        db, user_id=alice.id, after=(last.created_at, last.id), limit=3
+    )
+    assert by_cursor == Listing(everything.items[3:], 4)
+    bobs = await syntheses.get_all(db, user_id=bob.id, limit=10)
+    assert (len(bobs.items), bobs.total) == (1, 1)
     assert await syntheses.count(db, user_id=bob.id) == 1
 
 
@@ -346,6 +356,13 @@ async def test_get_with_decisions_only_non_empty(
     assert all(s.key_decisions for s in found)
     assert await syntheses.count_with_decisions(db, user_id=alice.id) == 2
     assert await syntheses.count_with_decisions(db, user_id=bob.id) == 1
+    # get_all(has="decisions") is the same list, with its total
+    assert await syntheses.get_all(db, user_id=alice.id, has="decisions", limit=10) == Listing(
+        found, 2
+    )
+    assert await syntheses.get_all(
+        db, user_id=alice.id, has="decisions", limit=1, offset=1
+    ) == Listing(paged, 2)
 
 
 async def test_get_with_action_items_only_non_empty(
@@ -365,6 +382,11 @@ async def test_get_with_action_items_only_non_empty(
     assert [s.id for s in found] == [newer.id, older.id]
     assert found[1].action_items == ACTIONS
     assert await syntheses.count_with_action_items(db, user_id=alice.id) == 2
+    # get_all(has="action_items") is the same list, with its total
+    assert await syntheses.get_all(db, user_id=alice.id, has="action_items", limit=10) == Listing(
+        found, 2
+    )
+    assert (await syntheses.get_all(db, user_id=bob.id, has="action_items", limit=10)).total == 1
     assert await syntheses.count_with_action_items(db, user_id=bob.id) == 1
     assert [s.summary for s in await syntheses.get_with_action_items(db, user_id=bob.id)] == [
         "bob's"
@@ -378,6 +400,12 @@ async def test_counts_with_nothing_are_zero(db: asyncpg.Connection, alice: users
     assert await syntheses.count_with_action_items(db, user_id=alice.id) == 0
     assert await syntheses.get_with_decisions(db, user_id=alice.id) == []
     assert await syntheses.get_with_action_items(db, user_id=alice.id) == []
+    assert await syntheses.get_all(db, user_id=alice.id, has="decisions", limit=10) == Listing(
+        [], 0
+    )
+    assert await syntheses.get_all(db, user_id=alice.id, has="action_items", limit=10) == Listing(
+        [], 0
+    )
 
 
 # the e-mail queue
@@ -401,12 +429,26 @@ async def test_get_pending_email_oldest_first_with_failed_ones_and_without_sent_
     second = await syntheses.get_pending_email(db, user_id=alice.id, limit=1, offset=1)
 
     # A failed delivery is due a retry: it waits in the queue by age like the pending ones.
-    assert [s.summary for s in queue] == ["oldest", "failed", "middle", "newest"]
-    assert [s.email_delivery_status for s in queue] == ["pending", "failed", "pending", "pending"]
-    assert all(s.email_sent_at is None for s in queue)
-    assert [s.summary for s in second] == ["failed"]
+    assert [s.summary for s in queue.items] == ["oldest", "failed", "middle", "newest"]
+    assert [s.email_delivery_status for s in queue.items] == [
+        "pending",
+        "failed",
+        "pending",
+        "pending",
+    ]
+    assert all(s.email_sent_at is None for s in queue.items)
+    assert [s.summary for s in second.items] == ["failed"]
+    assert (queue.total, second.total) == (4, 4)
     assert await syntheses.count_pending_email(db, user_id=alice.id) == 4
-    assert [s.summary for s in await syntheses.get_pending_email(db, user_id=bob.id)] == ["bob's"]
+    # oldest first, so the cursor is the previous page's last (created_at, id) going up
+    head = queue.items[1]
+    after = await syntheses.get_pending_email(
+        db, user_id=alice.id, after=(head.created_at, head.id), limit=10
+    )
+    assert after == Listing(queue.items[2:], 4)
+    bobs = await syntheses.get_pending_email(db, user_id=bob.id)
+    assert [s.summary for s in bobs.items] == ["bob's"]
+    assert bobs.total == 1
     assert await syntheses.count_pending_email(db, user_id=bob.id) == 1
 
 
@@ -435,7 +477,7 @@ async def test_mark_email_sent(db: asyncpg.Connection, alice: users.User) -> Non
         " WHERE table_name = 'syntheses' AND column_name = 'email_sent_at'"
     )
     assert column_type == "timestamp with time zone"
-    assert await syntheses.get_pending_email(db, user_id=alice.id) == []
+    assert await syntheses.get_pending_email(db, user_id=alice.id) == Listing([], 0)
 
 
 async def test_mark_email_sent_without_recipients_keeps_them(
@@ -467,7 +509,7 @@ async def test_mark_email_failed_puts_it_back_in_the_queue(
     assert failed.email_error == "smtp down"
     assert failed.email_sent_at is None
     assert failed.email_recipients == ["ann@example.com"]
-    assert await syntheses.get_pending_email(db, user_id=alice.id) == [failed]
+    assert await syntheses.get_pending_email(db, user_id=alice.id) == Listing([failed], 1)
     assert await syntheses.count_pending_email(db, user_id=alice.id) == 1
 
 
@@ -546,8 +588,9 @@ async def test_search_summary_ranks_the_better_match_first(
 
     found = await syntheses.search_summary(db, user_id=alice.id, query="BUDGETS")
 
-    assert [s.id for s in found] == [best.id, good.id]
-    assert await syntheses.search_summary_count(db, user_id=alice.id, query="budgets") == 2
+    assert [s.id for s in found.items] == [best.id, good.id]
+    assert (found.total, found.exact) == (2, True)
+    assert (await syntheses.search_summary(db, user_id=alice.id, query="budgets")).total == 2
 
 
 async def test_search_summary_is_stemmed_and_needs_every_word(
@@ -560,11 +603,11 @@ async def test_search_summary_is_stemmed_and_needs_every_word(
     missing_word = await syntheses.search_summary(db, user_id=alice.id, query="decided firing")
     quoted = await syntheses.search_summary(db, user_id=alice.id, query='"two engineers"')
 
-    assert [s.id for s in found] == [match.id]
-    assert missing_word == []
-    assert [s.id for s in quoted] == [match.id]
+    assert found == Listing([match], 1)
+    assert missing_word == Listing([], 0)
+    assert quoted == Listing([match], 1)
     stemmed = await syntheses.search_summary(db, user_id=alice.id, query="hires engineer")
-    assert [s.id for s in stemmed] == [match.id]
+    assert stemmed == Listing([match], 1)
 
 
 async def test_search_summary_pages_counts_and_tenancy(
@@ -577,13 +620,14 @@ async def test_search_summary_pages_counts_and_tenancy(
     first = await syntheses.search_summary(db, user_id=alice.id, query="roadmap", limit=3)
     rest = await syntheses.search_summary(db, user_id=alice.id, query="roadmap", limit=3, offset=3)
 
-    assert len(first) == 3
-    assert len(rest) == 2
-    assert {s.id for s in first}.isdisjoint({s.id for s in rest})
-    assert await syntheses.search_summary_count(db, user_id=alice.id, query="roadmap") == 5
+    assert len(first.items) == 3
+    assert len(rest.items) == 2
+    assert {s.id for s in first.items}.isdisjoint({s.id for s in rest.items})
+    assert (first.total, rest.total) == (5, 5)
     bobs = await syntheses.search_summary(db, user_id=bob.id, query="roadmap")
-    assert [s.summary for s in bobs] == ["Roadmap secrets"]
-    assert await syntheses.search_summary(db, user_id=bob.id, query="review") == []
+    assert [s.summary for s in bobs.items] == ["Roadmap secrets"]
+    assert bobs.total == 1
+    assert await syntheses.search_summary(db, user_id=bob.id, query="review") == Listing([], 0)
 
 
 # delete
@@ -644,7 +688,7 @@ async def test_create_stores_every_field(db: asyncpg.Connection, alice: users.Us
     assert await syntheses.get_by_meeting_id(db, meeting_id=meeting.id, user_id=alice.id) == (
         created
     )
-    assert await syntheses.get_pending_email(db, user_id=alice.id) == [created]
+    assert await syntheses.get_pending_email(db, user_id=alice.id) == Listing([created], 1)
 
 
 async def test_create_a_second_synthesis_of_a_meeting_is_a_unique_violation(
@@ -764,7 +808,7 @@ async def test_update_email_sent_at_marks_it_sent_at_that_time(
     assert updated.email_delivery_status == "sent"
     assert updated.email_sent_at == when
     assert updated.email_error is None
-    assert await syntheses.get_pending_email(db, user_id=alice.id) == []
+    assert await syntheses.get_pending_email(db, user_id=alice.id) == Listing([], 0)
     assert await syntheses.count_pending_email(db, user_id=alice.id) == 0
 
 
@@ -809,7 +853,8 @@ async def test_update_status_pending_clears_the_time_and_the_error(
         assert synthesis.email_sent_at is None
         assert synthesis.email_error is None
     queue = await syntheses.get_pending_email(db, user_id=alice.id)
-    assert {s.id for s in queue} == {sent.id, failed.id}
+    assert {s.id for s in queue.items} == {sent.id, failed.id}
+    assert queue.total == 2
 
 
 async def test_update_status_failed_clears_the_time_and_keeps_the_error(
@@ -828,7 +873,7 @@ async def test_update_status_failed_clears_the_time_and_keeps_the_error(
     assert failed_again.email_error == "bounced"
     assert (edited.email_delivery_status, edited.email_error) == ("failed", "bounced")
     assert (new_error.email_delivery_status, new_error.email_error) == ("failed", "mailbox full")
-    assert await syntheses.get_pending_email(db, user_id=alice.id) == [new_error]
+    assert await syntheses.get_pending_email(db, user_id=alice.id) == Listing([new_error], 1)
 
 
 async def test_update_keeps_an_error_only_while_failed(

@@ -4,6 +4,7 @@ from typing import Any
 import asyncpg
 import pytest
 
+from service.db import Listing
 from service.queries import templates, users
 from service.queries.templates import Template, TemplateType
 from tests.sql.conftest import db_now
@@ -151,7 +152,8 @@ async def test_list_visible_puts_own_templates_before_builtins(
 
     listed = await templates.list_visible(db, user_id=alice.id, limit=100, offset=0)
 
-    assert listed == [c, a, b, *await builtins(db)]
+    expected = [c, a, b, *await builtins(db)]
+    assert listed == Listing(expected, len(expected))
 
 
 async def test_list_visible_filters_by_type(
@@ -166,17 +168,21 @@ async def test_list_visible_filters_by_type(
     )
 
     email_builtins = [t for t in await builtins(db) if t.template_type == "email"]
-    assert listed == [mine, *email_builtins]
+    assert listed == Listing([mine, *email_builtins], 1 + len(email_builtins))
 
 
 async def test_list_visible_paginates(db: asyncpg.Connection, alice: users.User) -> None:
     for name in ["n1", "n2", "n3", "n4"]:
         await make(db, alice, "blog", name)
-    everything = await templates.list_visible(db, user_id=alice.id, limit=100, offset=0)
+    everything = (await templates.list_visible(db, user_id=alice.id, limit=100, offset=0)).items
+    total = len(everything)
 
-    assert await templates.list_visible(db, user_id=alice.id, limit=3, offset=0) == everything[:3]
-    assert await templates.list_visible(db, user_id=alice.id, limit=3, offset=3) == everything[3:6]
-    assert await templates.list_visible(db, user_id=alice.id, limit=3, offset=len(everything)) == []
+    async def page(offset: int) -> Listing[Template]:
+        return await templates.list_visible(db, user_id=alice.id, limit=3, offset=offset)
+
+    assert await page(0) == Listing(everything[:3], total)
+    assert await page(3) == Listing(everything[3:6], total)
+    assert await page(total) == Listing([], total)
 
 
 async def test_list_visible_for_user_without_templates_shows_builtins(
@@ -184,7 +190,8 @@ async def test_list_visible_for_user_without_templates_shows_builtins(
 ) -> None:
     listed = await templates.list_visible(db, user_id=bob.id, limit=100, offset=0)
 
-    assert listed == await builtins(db)
+    shared = await builtins(db)
+    assert listed == Listing(shared, len(shared))
 
 
 async def test_count_visible_matches_list_visible(
@@ -202,7 +209,7 @@ async def test_count_visible_matches_list_visible(
             db, user_id=alice.id, template_type=template_type, limit=100, offset=0
         )
         counted = await templates.count_visible(db, user_id=alice.id, template_type=template_type)
-        assert counted == len(listed)
+        assert counted == len(listed.items) == listed.total
 
 
 async def test_resolve_falls_back_to_builtin_default(
@@ -359,7 +366,7 @@ async def test_creating_a_second_default_retires_the_first_and_resolve_follows(
     listed = await templates.list_visible(
         db, user_id=alice.id, template_type="email", limit=100, offset=0
     )
-    assert [t.id for t in listed if t.is_default and t.user_id == alice.id] == [second.id]
+    assert [t.id for t in listed.items if t.is_default and t.user_id == alice.id] == [second.id]
 
 
 async def test_a_users_new_default_leaves_other_owners_and_types_alone(

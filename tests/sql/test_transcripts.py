@@ -4,6 +4,7 @@ from datetime import timedelta
 import asyncpg
 import pytest
 
+from service.db import Listing
 from service.queries import chunks, transcripts, users, videos
 from service.queries.transcripts import Transcript, TranscriptSummary
 from tests.sql.conftest import db_now
@@ -13,7 +14,7 @@ from tests.sql.library_fixtures import add_chunks, add_transcript, add_video, in
 async def test_upsert_creates_then_replaces(db: asyncpg.Connection, alice: users.User) -> None:
     video = await add_video(db, alice)
 
-    first_id, first_created = await transcripts.upsert(
+    first = await transcripts.upsert(
         db,
         user_id=alice.id,
         video_id=video.id,
@@ -22,7 +23,7 @@ async def test_upsert_creates_then_replaces(db: asyncpg.Connection, alice: users
         transcript_text="first draft",
         metadata={"asr": "v1"},
     )
-    second_id, second_created = await transcripts.upsert(
+    second = await transcripts.upsert(
         db,
         user_id=alice.id,
         video_id=video.id,
@@ -32,13 +33,16 @@ async def test_upsert_creates_then_replaces(db: asyncpg.Connection, alice: users
         metadata={"asr": "v2"},
     )
 
-    assert first_created is True
-    assert second_created is False
-    assert second_id == first_id
-    stored = await transcripts.get_by_id(db, transcript_id=first_id, user_id=alice.id)
+    assert first is not None
+    assert second is not None
+    assert first.created is True
+    assert second.created is False
+    assert second.id == first.id
+    stored = await transcripts.get_by_id(db, transcript_id=first.id, user_id=alice.id)
     assert stored is not None
     assert stored.transcript_text == "second draft"
     assert stored.metadata == {"asr": "v2"}
+    assert (second.created_at, second.updated_at) == (stored.created_at, stored.updated_at)
     assert await transcripts.count_by_user(db, user_id=alice.id) == 1
 
 
@@ -46,7 +50,7 @@ async def test_upsert_without_metadata_resets_it(db: asyncpg.Connection, alice: 
     video = await add_video(db, alice)
     transcript_id = await add_transcript(db, alice, video, "text", metadata={"a": 1})
 
-    _, created = await transcripts.upsert(
+    upserted = await transcripts.upsert(
         db,
         user_id=alice.id,
         video_id=video.id,
@@ -56,7 +60,8 @@ async def test_upsert_without_metadata_resets_it(db: asyncpg.Connection, alice: 
     )
 
     stored = await transcripts.get_by_id(db, transcript_id=transcript_id, user_id=alice.id)
-    assert created is False
+    assert upserted is not None
+    assert upserted.created is False
     assert stored is not None
     assert stored.metadata == {}
 
@@ -73,7 +78,7 @@ async def test_upsert_bumps_updated_at(db: asyncpg.Connection, alice: users.User
         transcript_text="old",
     )
 
-    await transcripts.upsert(
+    upserted = await transcripts.upsert(
         db,
         user_id=alice.id,
         video_id=video.id,
@@ -88,6 +93,9 @@ async def test_upsert_bumps_updated_at(db: asyncpg.Connection, alice: users.User
     assert stored.transcript_text == "new"
     assert stored.updated_at == now
     assert stored.created_at == now - timedelta(days=1)
+    assert upserted is not None
+    assert (upserted.id, upserted.created) == (transcript_id, False)
+    assert (upserted.created_at, upserted.updated_at) == (stored.created_at, stored.updated_at)
 
 
 async def test_another_language_or_source_is_another_transcript(
@@ -186,7 +194,7 @@ async def test_upsert_cannot_overwrite_another_users_transcript(
     stored = await transcripts.get_by_id(db, transcript_id=transcript_id, user_id=alice.id)
     assert stored is not None
     assert (stored.transcript_text, stored.metadata) == ("alice's words", {"k": 1})
-    assert not (isinstance(outcome, tuple) and outcome[0] == transcript_id), (
+    assert not (isinstance(outcome, transcripts.Stored) and outcome.id == transcript_id), (
         "bob's upsert returned alice's transcript id"
     )
 
@@ -229,7 +237,9 @@ async def test_list_by_user_leaves_out_the_text(db: asyncpg.Connection, alice: u
     transcript_id = await add_transcript(db, alice, video, text, metadata={"m": True})
     await add_chunks(db, alice, transcript_id, ["a", "b"])
 
-    (summary,) = await transcripts.list_by_user(db, user_id=alice.id, limit=10, offset=0)
+    listed = await transcripts.list_by_user(db, user_id=alice.id, limit=10, offset=0)
+    (summary,) = listed.items
+    assert (listed.total, listed.exact) == (1, True)
 
     assert isinstance(summary, TranscriptSummary)
     assert "transcript_text" not in TranscriptSummary.__struct_fields__
@@ -258,8 +268,8 @@ async def test_list_and_count_filter_by_video(db: asyncpg.Connection, alice: use
             **filters,  # type: ignore[arg-type]
         )
         count = await transcripts.count_by_user(db, user_id=alice.id, **filters)  # type: ignore[arg-type]
-        assert count == len(listed)
-        return {t.id for t in listed}
+        assert count == len(listed.items) == listed.total
+        return {t.id for t in listed.items}
 
     assert await ids() == {first_en, first_de, second_en}
     assert await ids(video_id=first.id) == {first_en, first_de}
@@ -283,12 +293,22 @@ async def test_list_is_newest_first_and_paginates(
             age,
         )
 
-    pages = [
-        [t.id for t in await transcripts.list_by_user(db, user_id=alice.id, limit=2, offset=o)]
-        for o in (0, 2, 4)
+    listings = [
+        await transcripts.list_by_user(db, user_id=alice.id, limit=2, offset=o) for o in (0, 2, 4)
     ]
+    pages = [[t.id for t in listed.items] for listed in listings]
 
     assert pages == [made[:2], made[2:4], made[4:]]
+    assert [listed.total for listed in listings] == [5, 5, 5]
+
+    by_cursor = []
+    after = None
+    for _ in range(4):
+        listed = await transcripts.list_by_user(db, user_id=alice.id, after=after, limit=2)
+        by_cursor.append([t.id for t in listed.items])
+        if listed.items:
+            after = (listed.items[-1].created_at, listed.items[-1].id)
+    assert by_cursor == [made[:2], made[2:4], made[4:], []]
 
 
 async def test_list_count_exists_of_another_user(
@@ -297,11 +317,10 @@ async def test_list_count_exists_of_another_user(
     video = await add_video(db, alice)
     transcript_id = await add_transcript(db, alice, video)
 
-    assert await transcripts.list_by_user(db, user_id=bob.id, limit=10, offset=0) == []
-    assert (
-        await transcripts.list_by_user(db, user_id=bob.id, video_id=video.id, limit=10, offset=0)
-        == []
-    )
+    assert await transcripts.list_by_user(db, user_id=bob.id, limit=10, offset=0) == Listing([], 0)
+    assert await transcripts.list_by_user(
+        db, user_id=bob.id, video_id=video.id, limit=10, offset=0
+    ) == Listing([], 0)
     assert await transcripts.count_by_user(db, user_id=bob.id) == 0
     assert (
         await transcripts.count_by_user(db, user_id=bob.id, youtube_video_id=video.youtube_video_id)

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import asyncpg
 import pytest
 
-from service.db import connect
+from service.db import Listing, connect
 from service.queries import users, videos
 from service.queries.videos import Video, VideoFields, VideoFilter
 from tests.sql.conftest import PASSWORD_HASH, db_now
@@ -303,8 +303,9 @@ async def test_list_filters(db: asyncpg.Connection, alice: users.User) -> None:
         listed = await videos.list_by_user(
             db, user_id=alice.id, filters=filters, limit=100, offset=0
         )
-        assert await videos.count_by_user(db, user_id=alice.id, filters=filters) == len(listed)
-        return {v.id for v in listed}
+        count = await videos.count_by_user(db, user_id=alice.id, filters=filters)
+        assert count == len(listed.items) == listed.total
+        return {v.id for v in listed.items}
 
     everything = {plain.id, in_channel.id, favorite.id, both.id, queued.id}
     assert await ids(VideoFilter()) == everything
@@ -330,13 +331,10 @@ async def test_list_and_count_of_another_user_are_empty(
     channel = await add_channel(db, alice)
     await add_video(db, alice, channel_id=channel.id, tags=["x"])
 
-    assert await videos.list_by_user(db, user_id=bob.id, limit=10, offset=0) == []
-    assert (
-        await videos.list_by_user(
-            db, user_id=bob.id, filters=VideoFilter(channel_id=channel.id), limit=10, offset=0
-        )
-        == []
-    )
+    assert await videos.list_by_user(db, user_id=bob.id, limit=10, offset=0) == Listing([], 0)
+    assert await videos.list_by_user(
+        db, user_id=bob.id, filters=VideoFilter(channel_id=channel.id), limit=10, offset=0
+    ) == Listing([], 0)
     assert await videos.count_by_user(db, user_id=bob.id) == 0
     assert await videos.count_by_user(db, user_id=bob.id, filters=VideoFilter(tag="x")) == 0
 
@@ -352,7 +350,8 @@ async def test_list_is_newest_first(db: asyncpg.Connection, alice: users.User) -
 
     listed = await videos.list_by_user(db, user_id=alice.id, limit=10, offset=0)
 
-    assert [v.title for v in listed] == ["v0", "v1", "v2"]
+    assert [v.title for v in listed.items] == ["v0", "v1", "v2"]
+    assert (listed.total, listed.exact) == (3, True)
 
 
 async def test_list_pages_never_overlap_and_cover_everything(
@@ -361,16 +360,29 @@ async def test_list_pages_never_overlap_and_cover_everything(
     # All created in one transaction: created_at ties everywhere, id breaks them.
     made = {(await add_video(db, alice)).id for _ in range(23)}
 
-    pages = [
-        [v.id for v in await videos.list_by_user(db, user_id=alice.id, limit=5, offset=offset)]
+    listings = [
+        await videos.list_by_user(db, user_id=alice.id, limit=5, offset=offset)
         for offset in range(0, 30, 5)
     ]
+    pages = [[v.id for v in listed.items] for listed in listings]
 
     seen = [video_id for page in pages for video_id in page]
     assert [len(page) for page in pages] == [5, 5, 5, 5, 3, 0]
     assert len(seen) == len(set(seen))
     assert set(seen) == made
+    # newest first: among equal created_at, the greater id first
+    assert seen == sorted(made, reverse=True)
     assert await videos.count_by_user(db, user_id=alice.id) == 23
+    assert {listed.total for listed in listings} == {23}
+
+    by_cursor: list[list[uuid.UUID]] = []
+    after = None
+    for _ in range(6):
+        listed = await videos.list_by_user(db, user_id=alice.id, after=after, limit=5)
+        by_cursor.append([v.id for v in listed.items])
+        if listed.items:
+            after = (listed.items[-1].created_at, listed.items[-1].id)
+    assert by_cursor == pages
 
 
 async def test_filtered_pages_never_overlap(db: asyncpg.Connection, alice: users.User) -> None:
@@ -378,16 +390,29 @@ async def test_filtered_pages_never_overlap(db: asyncpg.Connection, alice: users
     for _ in range(5):
         await add_video(db, alice, tags=["other"])
 
-    seen = [
-        v.id
-        for offset in range(0, 12, 4)
-        for v in await videos.list_by_user(
+    listings = [
+        await videos.list_by_user(
             db, user_id=alice.id, filters=VideoFilter(tag="keep"), limit=4, offset=offset
         )
+        for offset in range(0, 12, 4)
     ]
+    seen = [v.id for listed in listings for v in listed.items]
 
     assert len(seen) == len(set(seen)) == 11
     assert set(seen) == tagged
+    assert {listed.total for listed in listings} == {11}
+
+    by_cursor: list[uuid.UUID] = []
+    after = None
+    while True:
+        listed = await videos.list_by_user(
+            db, user_id=alice.id, filters=VideoFilter(tag="keep"), after=after, limit=4
+        )
+        if not listed.items:
+            break
+        by_cursor += [v.id for v in listed.items]
+        after = (listed.items[-1].created_at, listed.items[-1].id)
+    assert by_cursor == seen
 
 
 async def test_tag_filter_can_use_the_gin_index(db: asyncpg.Connection, alice: users.User) -> None:

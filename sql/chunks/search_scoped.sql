@@ -1,0 +1,82 @@
+-- search.sql within one video ($3) or one channel ($4), or both: the same bound on
+-- the chunks examined ($6 + 1), the same ranking, totals and escaped snippets.
+--
+-- As in search.sql the term's frequency picks the path. A common term is tested
+-- transcript by transcript over the scope (through uq_chunks_transcript_chunk_index,
+-- with ts_match_vq: the function behind @@, which no index serves) until enough
+-- matches are found. A rarer one intersects the scope's chunks with
+-- idx_chunks_search_vector. Left to itself the planner intersects even for a common
+-- term, and that reads the term's whole posting list (all users' matches) to keep a
+-- few hundred of them.
+WITH term_frequency AS (
+    -- The share of chunks holding the query's rarest term, from the planner's own
+    -- statistics (terms too rare to be listed there count as 0).
+    SELECT coalesce(min(coalesce(s.freq, 0)), 0) >= 0.2 AS common
+    FROM unnest(tsvector_to_array(to_tsvector('english', $2))) AS q (lexeme)
+    LEFT JOIN (
+        SELECT e.lexeme, e.freq
+        FROM pg_stats st,
+             unnest(st.most_common_elems::text::text[], st.most_common_elem_freqs)
+                 AS e (lexeme, freq)
+        WHERE st.schemaname = current_schema()
+          AND st.tablename = 'chunks' AND st.attname = 'search_vector'
+    ) s ON s.lexeme = q.lexeme
+),
+scope AS MATERIALIZED (
+    SELECT t.id
+    FROM transcripts t
+    JOIN videos v ON v.id = t.video_id
+    WHERE t.user_id = $1
+      AND ($3::uuid IS NULL OR t.video_id = $3)
+      AND ($4::uuid IS NULL OR v.channel_id = $4)
+),
+examined AS MATERIALIZED (
+    SELECT m.id,
+           m.metadata @> coalesce($5::jsonb, '{}') AS wanted,
+           ts_rank_cd(m.search_vector, websearch_to_tsquery('english', $2), 32)::float8 AS rank
+    FROM (
+        SELECT c.id, c.metadata, c.search_vector
+        FROM scope s
+        CROSS JOIN LATERAL (
+            -- per transcript (the LIMIT keeps the planner from hashing the scope
+            -- against a scan of every chunk)
+            SELECT c.id, c.metadata, c.search_vector
+            FROM chunks c
+            WHERE c.transcript_id = s.id
+              AND ts_match_vq(c.search_vector, websearch_to_tsquery('english', $2))
+            LIMIT $6::integer + 1
+        ) c
+        WHERE (SELECT common FROM term_frequency)
+        UNION ALL
+        SELECT c.id, c.metadata, c.search_vector
+        FROM chunks c
+        WHERE NOT (SELECT common FROM term_frequency)
+          AND c.user_id = $1
+          AND c.transcript_id = ANY (ARRAY(SELECT id FROM scope))
+          AND c.search_vector @@ websearch_to_tsquery('english', $2)
+        LIMIT $6::integer + 1
+    ) m
+),
+page AS (
+    SELECT id, rank
+    FROM examined
+    WHERE wanted AND ($7::float8 IS NULL OR rank < $7 OR (rank = $7 AND id > $8::uuid))
+    ORDER BY rank DESC, id
+    LIMIT $9 OFFSET $10
+)
+SELECT n.examined, n.total,
+       c.id AS chunk_id, c.transcript_id, t.video_id, v.youtube_video_id,
+       v.title AS video_title, v.channel_id, c.chunk_index, c.chunk_text,
+       ts_headline('english',
+                   replace(replace(replace(replace(replace(c.chunk_text,
+                       '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), '"', '&quot;'), '''', '&#39;'),
+                   websearch_to_tsquery('english', $2),
+                   'StartSel=<mark>, StopSel=</mark>, MaxWords=35, MinWords=12, MaxFragments=2')
+           AS snippet,
+       p.rank
+FROM (SELECT count(*) AS examined, count(*) FILTER (WHERE wanted) AS total FROM examined) n
+LEFT JOIN (page p
+           JOIN chunks c ON c.id = p.id
+           JOIN transcripts t ON t.id = c.transcript_id
+           JOIN videos v ON v.id = t.video_id) ON true
+ORDER BY p.rank DESC, p.id;
