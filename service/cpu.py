@@ -27,6 +27,7 @@ class CpuPool:
         self.workers = workers
         self.limit = workers + queue
         self._pending = 0
+        self.peak = 0  # the most calls ever running or waiting at once
         self._lock = threading.Lock()
 
     @property
@@ -44,6 +45,7 @@ class CpuPool:
             if self._pending >= self.limit:
                 raise Busy(f"{self._pending} CPU-bound calls are running or waiting")
             self._pending += 1
+            self.peak = max(self.peak, self._pending)
         submitted = self._executor.submit(function, *args)
         submitted.add_done_callback(self._done)
         return await asyncio.wrap_future(submitted)

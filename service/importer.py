@@ -29,6 +29,7 @@ import msgspec
 from tqdm import tqdm
 
 from service.chunking import GivenChunk, from_given
+from service.cpu import CpuPool
 from service.fields import (
     Language,
     LongText,
@@ -155,7 +156,7 @@ async def _import_video(db: asyncpg.Connection, user_id: UUID, line: VideoLine) 
 
 
 async def _import_transcript(
-    db: asyncpg.Connection, user_id: UUID, line: TranscriptLine, settings: Settings
+    db: asyncpg.Connection, user_id: UUID, line: TranscriptLine, settings: Settings, cpu: CpuPool
 ) -> int:
     """The transcript and its chunks; returns how many chunks were written."""
     given = None
@@ -176,6 +177,7 @@ async def _import_transcript(
         given_chunks=given,
         chunk_tokens=settings.chunk_tokens,
         chunk_overlap_tokens=settings.chunk_overlap_tokens,
+        cpu=cpu,
     )
     return ingested.transcript.chunk_count
 
@@ -199,6 +201,7 @@ async def import_file(
     progress: bool = True,
 ) -> ImportReport:
     report = ImportReport()
+    cpu = CpuPool(workers=1, queue=1)  # one line at a time: chunking off the loop anyway
     with path.open("rb") as source:
         total = sum(1 for _ in source)
         source.seek(0)
@@ -218,7 +221,7 @@ async def import_file(
                             await _import_video(db, user_id, line)
                             rows += 1
                         else:
-                            rows += 1 + await _import_transcript(db, user_id, line, settings)
+                            rows += 1 + await _import_transcript(db, user_id, line, settings, cpu)
                     report.imported[type(line).__name__.removesuffix("Line").lower()] += 1
                     elapsed = time.monotonic() - started
                     bar.set_postfix_str(f"{rows / elapsed:,.0f} rows/s", refresh=False)

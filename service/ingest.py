@@ -2,12 +2,14 @@
 when the same video, source and language exist) and its chunks, all or nothing."""
 
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 from uuid import UUID
 
 import msgspec
 
 from service.chunking import NewChunk, chunk_text
+from service.cpu import CpuPool
 from service.db import Executor
 from service.queries import chunks, transcripts, videos
 from service.queries.transcripts import Source, Transcript
@@ -33,8 +35,10 @@ async def ingest_transcript(
     given_chunks: Sequence[NewChunk] | None = None,
     chunk_tokens: int,
     chunk_overlap_tokens: int,
+    cpu: CpuPool,
 ) -> Ingested:
-    """Runs inside the caller's transaction, so a failure anywhere leaves nothing."""
+    """Runs inside the caller's transaction, so a failure anywhere leaves nothing.
+    Server-side chunking runs on `cpu`, off the event loop."""
     assert db.is_in_transaction(), "ingest_transcript needs a transaction"
     video, video_created = await videos.add(
         db, user_id=user_id, youtube_video_id=youtube_video_id, fields=video_fields
@@ -52,8 +56,13 @@ async def ingest_transcript(
     if not stored.created:
         await chunks.delete_by_transcript(db, transcript_id=stored.id, user_id=user_id)
     if given_chunks is None:
-        given_chunks = chunk_text(
-            transcript_text, target_tokens=chunk_tokens, overlap_tokens=chunk_overlap_tokens
+        given_chunks = await cpu.run(
+            partial(
+                chunk_text,
+                transcript_text,
+                target_tokens=chunk_tokens,
+                overlap_tokens=chunk_overlap_tokens,
+            )
         )
     written = await chunks.create_many(
         db, user_id=user_id, transcript_id=stored.id, chunks=given_chunks
@@ -83,15 +92,19 @@ async def rechunk_transcript(
     user_id: UUID,
     chunk_tokens: int,
     chunk_overlap_tokens: int,
+    cpu: CpuPool,
 ) -> int | None:
     """Replaces a transcript's chunks with fresh server-side ones; None if not found."""
     transcript = await transcripts.get_by_id(db, transcript_id=transcript_id, user_id=user_id)
     if transcript is None:
         return None
     await chunks.delete_by_transcript(db, transcript_id=transcript_id, user_id=user_id)
-    pieces = chunk_text(
-        transcript.transcript_text,
-        target_tokens=chunk_tokens,
-        overlap_tokens=chunk_overlap_tokens,
+    pieces = await cpu.run(
+        partial(
+            chunk_text,
+            transcript.transcript_text,
+            target_tokens=chunk_tokens,
+            overlap_tokens=chunk_overlap_tokens,
+        )
     )
     return await chunks.create_many(db, user_id=user_id, transcript_id=transcript_id, chunks=pieces)

@@ -27,6 +27,21 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     job_backoff_max_seconds: int = 3600
     job_stale_seconds: int = 600
     search_candidates: int = 10_000
+    # Fail fast instead of stalling: see "The request path" in the README.
+    pool_acquire_timeout_ms: int = 5_000
+    statement_timeout_ms: int = 30_000
+    lock_timeout_ms: int = 5_000
+    idle_in_transaction_timeout_ms: int = 60_000
+    cpu_workers: int = 2
+    cpu_queue: int = 32
+
+    def server_settings(self) -> dict[str, str]:
+        """Session settings of every pooled connection (0 means no timeout)."""
+        return {
+            "statement_timeout": str(self.statement_timeout_ms),
+            "lock_timeout": str(self.lock_timeout_ms),
+            "idle_in_transaction_session_timeout": str(self.idle_in_transaction_timeout_ms),
+        }
 
 
 def _int(env: dict[str, str], name: str, default: int, minimum: int) -> int:
@@ -85,4 +100,12 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         job_backoff_max_seconds=_int(env, "TUBEBASE_JOB_BACKOFF_MAX_SECONDS", 3600, 1),
         job_stale_seconds=_int(env, "TUBEBASE_JOB_STALE_SECONDS", 600, 1),
         search_candidates=_int(env, "TUBEBASE_SEARCH_CANDIDATES", 10_000, 100),
+        pool_acquire_timeout_ms=_int(env, "TUBEBASE_POOL_ACQUIRE_TIMEOUT_MS", 5_000, 1),
+        statement_timeout_ms=_int(env, "TUBEBASE_STATEMENT_TIMEOUT_MS", 30_000, 0),
+        lock_timeout_ms=_int(env, "TUBEBASE_LOCK_TIMEOUT_MS", 5_000, 0),
+        idle_in_transaction_timeout_ms=_int(
+            env, "TUBEBASE_IDLE_IN_TRANSACTION_TIMEOUT_MS", 60_000, 0
+        ),
+        cpu_workers=_int(env, "TUBEBASE_CPU_WORKERS", os.cpu_count() or 2, 1),
+        cpu_queue=_int(env, "TUBEBASE_CPU_QUEUE", 32, 0),
     )

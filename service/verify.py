@@ -25,8 +25,8 @@ from psycopg import pq
 import service.queries
 from service.db import QUERIES, Listing
 
-# Searches that count the matches they examined before the total.
-_EXAMINED = {"chunks.search", "chunks.search_scoped"}
+# Searches that say whether a bound cut them, before the total.
+_CAPPED = {"chunks.search", "chunks.search_scoped"}
 
 # Python types a value may have to bind to, or to be read from, each PostgreSQL type.
 _JSON = (dict, list, str, int, float, bool)
@@ -142,12 +142,12 @@ def _expected_columns(annotation: Any, origin: str) -> list[Column] | None:
     if typing.get_origin(kind) is list:
         return _expected_columns(typing.get_args(kind)[0], origin)
     if typing.get_origin(kind) is Listing:
-        # A page: its total, then the rows (a search also says how many it examined).
+        # A page: its total, then the rows (a search also says whether a bound cut).
         (item,) = typing.get_args(kind)
         rows = _expected_columns(item, origin) or []
         heads = [Column("total", int, origin)]
-        if origin in _EXAMINED:
-            heads.insert(0, Column("examined", int, origin))
+        if origin in _CAPPED:
+            heads.insert(0, Column("capped", bool, origin))
         return [*heads, *rows]
     if typing.get_origin(kind) is tuple:
         parts = [_expected_columns(part, origin) for part in typing.get_args(kind)]

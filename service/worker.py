@@ -13,6 +13,7 @@ from typing import Any
 import asyncpg
 
 from service.chunking import default_overlap
+from service.cpu import CpuPool
 from service.ingest import rechunk_transcript
 from service.queries import processing_jobs, sessions
 from service.queries.processing_jobs import Backoff, Job
@@ -21,6 +22,9 @@ from service.settings import Settings
 log = logging.getLogger(__name__)
 
 Handler = Callable[[asyncpg.Connection, Job, Settings], Awaitable[Any]]
+
+# Chunking is CPU-bound: off the event loop, so the other running jobs go on.
+_cpu = CpuPool(workers=os.cpu_count() or 2, queue=1_000)
 
 
 class _NoLongerOurs(Exception):
@@ -51,6 +55,7 @@ async def chunk_transcript(db: asyncpg.Connection, job: Job, settings: Settings)
         user_id=job.user_id,
         chunk_tokens=target,
         chunk_overlap_tokens=overlap,
+        cpu=_cpu,
     )
     if count is None:
         raise JobError(f"transcript {job.entity_id} not found")

@@ -28,8 +28,16 @@ from service.api import (
     videos,
 )
 from service.api.deps import auth_middleware, provide_db, provide_page, provide_user
-from service.api.errors import database_error_handler, not_found_handler, too_deep_handler
+from service.api.errors import (
+    UNAVAILABLE,
+    database_error_handler,
+    not_found_handler,
+    too_deep_handler,
+    unavailable_handler,
+)
+from service.cpu import CpuPool
 from service.db import create_pool
+from service.migrations import migration_ids
 from service.queries import sessions
 from service.settings import Settings
 
@@ -53,10 +61,16 @@ def create_app(settings: Settings, database_url: str) -> Litestar:
     @contextlib.asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         pool = await create_pool(
-            database_url, min_size=settings.pool_min_size, max_size=settings.pool_max_size
+            database_url,
+            min_size=settings.pool_min_size,
+            max_size=settings.pool_max_size,
+            session=settings.server_settings(),
+            connect_timeout=settings.pool_acquire_timeout_ms / 1000,
         )
         app.state.pool = pool
         app.state.settings = settings
+        app.state.cpu = CpuPool(workers=settings.cpu_workers, queue=settings.cpu_queue)
+        app.state.migrations = migration_ids()
         purger = asyncio.create_task(_purge_expired_sessions(pool))
         try:
             yield
@@ -64,6 +78,7 @@ def create_app(settings: Settings, database_url: str) -> Litestar:
             purger.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await purger
+            app.state.cpu.shutdown()
             await pool.close()
 
     return Litestar(
@@ -90,6 +105,7 @@ def create_app(settings: Settings, database_url: str) -> Litestar:
             "page": Provide(provide_page),
         },
         exception_handlers={
+            **dict.fromkeys(UNAVAILABLE, unavailable_handler),
             asyncpg.PostgresError: database_error_handler,
             ClientDataError: database_error_handler,
             NotFoundException: not_found_handler,

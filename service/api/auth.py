@@ -42,12 +42,10 @@ class AuthController(Controller):
     tags = ["auth"]
 
     @post("/register", exclude_from_auth=True, summary="Create an account")
-    async def register(self, data: JSONBody[Registration], db: Db) -> User:
+    async def register(self, data: JSONBody[Registration], db: Db, state: State) -> User:
+        password_hash = await state.cpu.run(hash_password, data.password)
         return await users.create(
-            db,
-            username=data.username,
-            email=data.email,
-            password_hash=hash_password(data.password),
+            db, username=data.username, email=data.email, password_hash=password_hash
         )
 
     @post(
@@ -59,7 +57,8 @@ class AuthController(Controller):
     async def login(self, data: JSONBody[Login], db: Db, state: State) -> Token:
         credentials = await users.get_credentials(db, login=data.login)
         password_hash = credentials.password_hash if credentials else None
-        if not verify_password(password_hash, data.password) or credentials is None:
+        matches = await state.cpu.run(verify_password, password_hash, data.password)
+        if not matches or credentials is None:
             raise NotAuthorizedException("wrong login or password")
         if not credentials.is_active:
             raise PermissionDeniedException("this account is disabled")

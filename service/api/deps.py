@@ -1,4 +1,4 @@
-"""Request-scoped dependencies: a connection in a transaction, the caller, a page."""
+"""Request-scoped dependencies: the request's one connection, the caller, a page."""
 
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
@@ -6,7 +6,6 @@ from typing import Annotated, Any
 import asyncpg
 from litestar import Request
 from litestar.connection import ASGIConnection
-from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.middleware import (
@@ -15,6 +14,7 @@ from litestar.middleware import (
     DefineMiddleware,
 )
 from litestar.params import QueryParameter
+from litestar.types import Receive, Scope, Send
 
 from service.api.pages import Page
 from service.queries import sessions
@@ -31,12 +31,55 @@ Admin = NamedDependency[User]
 Paging = NamedDependency[Page]
 
 
-async def provide_db(state: State) -> AsyncIterator[asyncpg.Connection]:
-    """The seed's get_db: one connection and one transaction per request. An exception
-    raised by the handler is thrown in here, so the transaction rolls back."""
-    pool: asyncpg.Pool = state.pool
-    async with pool.acquire() as conn, conn.transaction():
-        yield conn
+class RequestConnection:
+    """The one pooled connection a request uses, taken when first needed (by the
+    token lookup, or by a public handler's `db`) and given back once: after the
+    handler's transaction commits, before the answer is sent, or at the latest when
+    the request ends. A pool with no free connection within the acquire timeout
+    raises TimeoutError (answered 503)."""
+
+    SCOPE_KEY = "tubebase.connection"
+
+    def __init__(self, pool: asyncpg.Pool, timeout: float) -> None:
+        self._pool = pool
+        self._timeout = timeout
+        self._conn: asyncpg.Connection | None = None
+
+    @classmethod
+    def of(cls, connection: ASGIConnection[Any, Any, Any, Any]) -> "RequestConnection":
+        found: RequestConnection | None = connection.scope.get(cls.SCOPE_KEY)  # type: ignore[assignment]
+        if found is None:  # a route outside the middleware's reach
+            state = connection.app.state
+            found = cls(state.pool, state.settings.pool_acquire_timeout_ms / 1000)
+            connection.scope[cls.SCOPE_KEY] = found  # type: ignore[literal-required]
+        return found
+
+    async def get(self) -> asyncpg.Connection:
+        if self._conn is None:
+            self._conn = await self._pool.acquire(timeout=self._timeout)
+        return self._conn
+
+    async def release(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            await self._pool.release(conn)
+
+
+async def provide_db(request: Request[Any, Any, Any]) -> AsyncIterator[asyncpg.Connection]:
+    """The request's connection. A read (GET, HEAD) runs its statements as they
+    come, without BEGIN and COMMIT; a write runs in one transaction, which an
+    exception from the handler rolls back. Either way the connection goes back to
+    the pool before the answer is sent."""
+    held = RequestConnection.of(request)
+    conn = await held.get()
+    try:
+        if request.method in ("GET", "HEAD"):
+            yield conn
+        else:
+            async with conn.transaction():
+                yield conn
+    finally:
+        await held.release()
 
 
 def bearer_token(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
@@ -58,14 +101,24 @@ def bearer_token(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
 class BearerTokenAuth(AbstractAuthenticationMiddleware):
     """Identifies the caller before anything else about the request is looked at, so
     a request without a valid token answers 401 whatever else is wrong with it.
-    Handlers marked `exclude_from_auth=True` (and /schema) are public."""
+    Handlers marked `exclude_from_auth=True` (and /schema) are public. The token
+    lookup takes the request's connection, which the handler then uses too."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        state = scope["litestar_app"].state
+        held = RequestConnection(state.pool, state.settings.pool_acquire_timeout_ms / 1000)
+        scope[RequestConnection.SCOPE_KEY] = held  # type: ignore[literal-required]
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            await held.release()
 
     async def authenticate_request(
         self, connection: ASGIConnection[Any, Any, Any, Any]
     ) -> AuthenticationResult:
-        pool: asyncpg.Pool = connection.app.state.pool
         token = bearer_token(connection)
-        user = await sessions.get_user_by_token(pool, token_hash=hash_token(token))
+        conn = await RequestConnection.of(connection).get()
+        user = await sessions.get_user_by_token(conn, token_hash=hash_token(token))
         if user is None:
             raise NotAuthorizedException(
                 "token is invalid or expired: log in again", headers={"WWW-Authenticate": "Bearer"}

@@ -12,7 +12,10 @@ from litestar.status_codes import (
     HTTP_404_NOT_FOUND,
     HTTP_409_CONFLICT,
     HTTP_500_INTERNAL_SERVER_ERROR,
+    HTTP_503_SERVICE_UNAVAILABLE,
 )
+
+from service.cpu import Busy
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +83,37 @@ def database_error_handler(_: AnyRequest, exc: Exception) -> Response[dict[str, 
         return error_response(HTTP_400_BAD_REQUEST, f"invalid value: {exc}")
     log.exception("database error", exc_info=exc)
     return error_response(HTTP_500_INTERNAL_SERVER_ERROR, "internal database error")
+
+
+# Not the request's fault, and over soon: the database is down, restarting, busy
+# past a timeout, or out of connections. Each is a 503 the client may retry.
+UNAVAILABLE: dict[type[Exception], str] = {
+    TimeoutError: "no database connection became free in time: the service is busy",
+    asyncpg.QueryCanceledError: "the database took longer than the statement timeout",
+    asyncpg.LockNotAvailableError: "another request holds a lock this one needs",
+    asyncpg.TransactionRollbackError: "a concurrent request conflicted with this one",
+    asyncpg.OperatorInterventionError: "the database is shutting down or starting up",
+    asyncpg.InsufficientResourcesError: "the database is out of connections or resources",
+    asyncpg.PostgresConnectionError: "the database connection failed",
+    asyncpg.InterfaceError: "the database connection was lost",
+    asyncpg.IdleInTransactionSessionTimeoutError: "the database ended an idle transaction",
+    OSError: "the database cannot be reached",
+    Busy: "the server's CPU-bound work queue is full",
+}
+RETRY_AFTER_SECONDS = 1
+
+
+def unavailable_handler(_: AnyRequest, exc: Exception) -> Response[dict[str, object]]:
+    reason = next(
+        (text for kind, text in UNAVAILABLE.items() if isinstance(exc, kind)),
+        "the database is unavailable",
+    )
+    log.warning("503: %s (%s: %s)", reason, type(exc).__name__, exc)
+    return Response(
+        {"status_code": HTTP_503_SERVICE_UNAVAILABLE, "detail": f"{reason}; try again shortly"},
+        status_code=HTTP_503_SERVICE_UNAVAILABLE,
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
 
 
 def not_found_handler(

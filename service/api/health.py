@@ -1,7 +1,14 @@
+"""Liveness (the process) and readiness (the database answers and its schema is the
+one this code expects)."""
+
+from typing import Any
+
 import asyncpg
 from litestar import Response, get
 from litestar.datastructures import State
 from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
+
+from service.queries import migrations
 
 
 @get("/health/live", exclude_from_auth=True, tags=["health"], summary="The process is up")
@@ -9,15 +16,33 @@ async def live() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@get("/health/ready", exclude_from_auth=True, tags=["health"], summary="The database answers")
-async def ready(state: State) -> Response[dict[str, str]]:
+def _unavailable(reason: str) -> Response[dict[str, Any]]:
+    return Response(
+        {"status": "unavailable", "database": reason},
+        status_code=HTTP_503_SERVICE_UNAVAILABLE,
+        headers={"Retry-After": "1"},
+    )
+
+
+@get(
+    "/health/ready",
+    exclude_from_auth=True,
+    tags=["health"],
+    summary="The database answers and every migration is applied",
+)
+async def ready(state: State) -> Response[dict[str, Any]]:
     pool: asyncpg.Pool = state.pool
+    expected: list[str] = state.migrations
     try:
         async with pool.acquire(timeout=2) as conn:
-            await conn.fetchval("SELECT 1", timeout=2)
+            applied = await migrations.count_applied(conn, migration_ids=expected)
+    except asyncpg.UndefinedTableError:
+        applied = 0
     except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-        return Response(
-            {"status": "unavailable", "database": f"unreachable: {type(exc).__name__}"},
-            status_code=HTTP_503_SERVICE_UNAVAILABLE,
+        return _unavailable(f"unreachable: {type(exc).__name__}")
+    if applied < len(expected):
+        return _unavailable(
+            f"schema behind: {len(expected) - applied} of {len(expected)} migrations not "
+            "applied (run `tubebase db apply`)"
         )
     return Response({"status": "ok", "database": "ok"}, status_code=HTTP_200_OK)

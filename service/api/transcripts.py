@@ -92,6 +92,7 @@ class TranscriptController(Controller):
             given_chunks=_given_chunks(data.chunks),
             chunk_tokens=target,
             chunk_overlap_tokens=overlap,
+            cpu=state.cpu,
         )
         status = HTTP_201_CREATED if result.transcript_created else HTTP_200_OK
         return Response(result.transcript, status_code=status)

@@ -91,10 +91,10 @@ async def get_by_ids(db: Executor, *, chunk_ids: Sequence[UUID], user_id: UUID) 
     return many(Chunk, await db.fetch(_GET_BY_IDS, list(chunk_ids), user_id))
 
 
-def _hits(rows: Sequence[Any], candidates: int) -> Listing[SearchHit]:
-    examined, total = rows[0][0], rows[0][1]
+def _hits(rows: Sequence[Any]) -> Listing[SearchHit]:
+    capped, total = rows[0][0], rows[0][1]
     hits = [SearchHit(*row[2:]) for row in rows if row[2] is not None]
-    return Listing(hits, total, exact=examined <= candidates)
+    return Listing(hits, total, exact=not capped)
 
 
 async def search(
@@ -109,14 +109,15 @@ async def search(
     offset: int = 0,
 ) -> Listing[SearchHit]:
     """Ranked full-text hits over all the user's chunks, with highlighted snippets
-    (<mark>…</mark>, the text HTML-escaped). At most `candidates` matches are ranked:
-    past that the total is a lower bound. `after` is the (rank, chunk_id) of the
-    previous page's last hit."""
+    (<mark>…</mark>, the text HTML-escaped). A rare term's first `candidates`
+    matches are ranked, a common term's matches among twice as many chunks (see
+    sql/chunks/search.sql); when a bound cut, the total is a lower bound. `after`
+    is the (rank, chunk_id) of the previous page's last hit."""
     after_rank, after_id = after or (None, None)
     rows = await db.fetch(
         _SEARCH, user_id, query, metadata, candidates, after_rank, after_id, limit, offset
     )
-    return _hits(rows, candidates)
+    return _hits(rows)
 
 
 async def search_scoped(
@@ -138,4 +139,4 @@ async def search_scoped(
         _SEARCH_SCOPED, user_id, query, video_id, channel_id, metadata, candidates,
         after_rank, after_id, limit, offset,
     )  # fmt: skip
-    return _hits(rows, candidates)
+    return _hits(rows)

@@ -2,14 +2,17 @@
 -- or, -excluded), best first, with the size of the result in the same statement.
 -- search_scoped.sql is the same within one video or channel.
 --
--- Ranking is bounded by design: at most $4 + 1 matching chunks are examined and
--- ranked exactly. A term with no more matches is ranked in full; a more common one
--- is ranked among the first matches in storage order, and `examined` > $4 tells the
--- caller that the total is a lower bound. The plan is made per call for the actual
--- term (custom plans, see service/db.py): a rare term goes through
--- idx_chunks_search_vector; a common one scans the user's chunks through
--- idx_chunks_user_id and stops after $4 + 1 matches, never reading other users'
--- matches. The metadata filter $3 applies to the examined chunks.
+-- Ranking is bounded by design. The statement looks up how common the query's
+-- terms are in PostgreSQL's own statistics, then:
+-- * a term in a fifth of the chunks or more is tested on the user's first 2 × $4
+--   chunks (idx_chunks_user_id), each read once, and ranked among the matches
+--   there: the same cost whatever the term's frequency. The GIN index would have
+--   to read the term's whole posting list, every user's matches included;
+-- * a rarer term takes its first $4 + 1 matches from idx_chunks_search_vector: a
+--   term with no more matches is ranked in full, exactly.
+-- `capped` says a bound cut the result (the total is then a lower bound). The
+-- metadata filter $3 applies to the examined chunks. Plans are made per call with
+-- the actual values (plan_cache_mode, see service/db.py).
 --
 -- Snippets are safe HTML by construction: the text is escaped before ts_headline
 -- marks the matches, so <mark> and </mark> are the only markup in them.
@@ -28,32 +31,40 @@ WITH term_frequency AS (
     ) s ON s.lexeme = q.lexeme
 ),
 examined AS MATERIALIZED (
-    SELECT m.id,
-           m.metadata @> coalesce($3::jsonb, '{}') AS wanted,
-           ts_rank_cd(m.search_vector, websearch_to_tsquery('english', $2), 32)::float8 AS rank
+    -- A common term: the first 2 × $4 chunks in scope, each tested.
+    SELECT s.id,
+           ts_match_vq(s.search_vector, websearch_to_tsquery('english', $2)) AS hit,
+           s.metadata @> coalesce($3::jsonb, '{}') AS wanted,
+           ts_rank_cd(s.search_vector, websearch_to_tsquery('english', $2), 32)::float8 AS rank
     FROM (
         SELECT c.id, c.metadata, c.search_vector
         FROM chunks c
-        WHERE (SELECT common FROM term_frequency)
-          AND c.user_id = $1
-          AND ts_match_vq(c.search_vector, websearch_to_tsquery('english', $2))
-        UNION ALL
+        WHERE (SELECT common FROM term_frequency) AND c.user_id = $1
+        LIMIT 2 * $4::integer
+    ) s
+    UNION ALL
+    -- A rarer term: its first $4 + 1 matches in scope, from the GIN index.
+    SELECT g.id,
+           true,
+           g.metadata @> coalesce($3::jsonb, '{}'),
+           ts_rank_cd(g.search_vector, websearch_to_tsquery('english', $2), 32)::float8
+    FROM (
         SELECT c.id, c.metadata, c.search_vector
         FROM chunks c
         WHERE NOT (SELECT common FROM term_frequency)
           AND c.user_id = $1
           AND c.search_vector @@ websearch_to_tsquery('english', $2)
         LIMIT $4::integer + 1
-    ) m
+    ) g
 ),
 page AS (
     SELECT id, rank
     FROM examined
-    WHERE wanted AND ($5::float8 IS NULL OR rank < $5 OR (rank = $5 AND id > $6::uuid))
+    WHERE hit AND wanted AND ($5::float8 IS NULL OR rank < $5 OR (rank = $5 AND id > $6::uuid))
     ORDER BY rank DESC, id
     LIMIT $7 OFFSET $8
 )
-SELECT n.examined, n.total,
+SELECT n.capped, n.total,
        c.id AS chunk_id, c.transcript_id, t.video_id, v.youtube_video_id,
        v.title AS video_title, v.channel_id, c.chunk_index, c.chunk_text,
        ts_headline('english',
@@ -63,7 +74,13 @@ SELECT n.examined, n.total,
                    'StartSel=<mark>, StopSel=</mark>, MaxWords=35, MinWords=12, MaxFragments=2')
            AS snippet,
        p.rank
-FROM (SELECT count(*) AS examined, count(*) FILTER (WHERE wanted) AS total FROM examined) n
+FROM (
+    SELECT CASE WHEN (SELECT common FROM term_frequency)
+                THEN count(*) >= 2 * $4::integer
+                ELSE count(*) > $4::integer END AS capped,
+           count(*) FILTER (WHERE hit AND wanted) AS total
+    FROM examined
+) n
 LEFT JOIN (page p
            JOIN chunks c ON c.id = p.id
            JOIN transcripts t ON t.id = c.transcript_id

@@ -1,13 +1,10 @@
--- search.sql within one video ($3) or one channel ($4), or both: the same bound on
--- the chunks examined ($6 + 1), the same ranking, totals and escaped snippets.
---
--- As in search.sql the term's frequency picks the path. A common term is tested
--- transcript by transcript over the scope (through uq_chunks_transcript_chunk_index,
--- with ts_match_vq: the function behind @@, which no index serves) until enough
--- matches are found. A rarer one intersects the scope's chunks with
--- idx_chunks_search_vector. Left to itself the planner intersects even for a common
--- term, and that reads the term's whole posting list (all users' matches) to keep a
--- few hundred of them.
+-- search.sql within one video ($3) or one channel ($4), or both: the same bounds
+-- (2 × $6 chunks examined for a common term, $6 + 1 matches for a rarer one), the
+-- same ranking, totals and escaped snippets. A common term is tested transcript by
+-- transcript over the scope (uq_chunks_transcript_chunk_index); a rarer one
+-- intersects the scope's chunks with idx_chunks_search_vector. Left to itself the
+-- planner intersects even for a common term, and that reads the term's whole
+-- posting list (all users' matches) to keep a few hundred of them.
 WITH term_frequency AS (
     -- The share of chunks holding the query's rarest term, from the planner's own
     -- statistics (terms too rare to be listed there count as 0).
@@ -31,23 +28,32 @@ scope AS MATERIALIZED (
       AND ($4::uuid IS NULL OR v.channel_id = $4)
 ),
 examined AS MATERIALIZED (
-    SELECT m.id,
-           m.metadata @> coalesce($5::jsonb, '{}') AS wanted,
-           ts_rank_cd(m.search_vector, websearch_to_tsquery('english', $2), 32)::float8 AS rank
+    -- A common term: the first 2 × $6 chunks in scope, each tested.
+    SELECT s.id,
+           ts_match_vq(s.search_vector, websearch_to_tsquery('english', $2)) AS hit,
+           s.metadata @> coalesce($5::jsonb, '{}') AS wanted,
+           ts_rank_cd(s.search_vector, websearch_to_tsquery('english', $2), 32)::float8 AS rank
     FROM (
         SELECT c.id, c.metadata, c.search_vector
-        FROM scope s
+        FROM scope
         CROSS JOIN LATERAL (
             -- per transcript (the LIMIT keeps the planner from hashing the scope
             -- against a scan of every chunk)
             SELECT c.id, c.metadata, c.search_vector
             FROM chunks c
-            WHERE c.transcript_id = s.id
-              AND ts_match_vq(c.search_vector, websearch_to_tsquery('english', $2))
-            LIMIT $6::integer + 1
+            WHERE c.transcript_id = scope.id
+            LIMIT 2 * $6::integer
         ) c
         WHERE (SELECT common FROM term_frequency)
-        UNION ALL
+        LIMIT 2 * $6::integer
+    ) s
+    UNION ALL
+    -- A rarer term: its first $6 + 1 matches in scope, from the GIN index.
+    SELECT g.id,
+           true,
+           g.metadata @> coalesce($5::jsonb, '{}'),
+           ts_rank_cd(g.search_vector, websearch_to_tsquery('english', $2), 32)::float8
+    FROM (
         SELECT c.id, c.metadata, c.search_vector
         FROM chunks c
         WHERE NOT (SELECT common FROM term_frequency)
@@ -55,16 +61,16 @@ examined AS MATERIALIZED (
           AND c.transcript_id = ANY (ARRAY(SELECT id FROM scope))
           AND c.search_vector @@ websearch_to_tsquery('english', $2)
         LIMIT $6::integer + 1
-    ) m
+    ) g
 ),
 page AS (
     SELECT id, rank
     FROM examined
-    WHERE wanted AND ($7::float8 IS NULL OR rank < $7 OR (rank = $7 AND id > $8::uuid))
+    WHERE hit AND wanted AND ($7::float8 IS NULL OR rank < $7 OR (rank = $7 AND id > $8::uuid))
     ORDER BY rank DESC, id
     LIMIT $9 OFFSET $10
 )
-SELECT n.examined, n.total,
+SELECT n.capped, n.total,
        c.id AS chunk_id, c.transcript_id, t.video_id, v.youtube_video_id,
        v.title AS video_title, v.channel_id, c.chunk_index, c.chunk_text,
        ts_headline('english',
@@ -74,7 +80,13 @@ SELECT n.examined, n.total,
                    'StartSel=<mark>, StopSel=</mark>, MaxWords=35, MinWords=12, MaxFragments=2')
            AS snippet,
        p.rank
-FROM (SELECT count(*) AS examined, count(*) FILTER (WHERE wanted) AS total FROM examined) n
+FROM (
+    SELECT CASE WHEN (SELECT common FROM term_frequency)
+                THEN count(*) >= 2 * $6::integer
+                ELSE count(*) > $6::integer END AS capped,
+           count(*) FILTER (WHERE hit AND wanted) AS total
+    FROM examined
+) n
 LEFT JOIN (page p
            JOIN chunks c ON c.id = p.id
            JOIN transcripts t ON t.id = c.transcript_id

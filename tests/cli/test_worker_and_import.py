@@ -16,6 +16,7 @@ import pytest
 from service import migrations
 from service.chunking import chunk_text
 from service.cli import main
+from service.cpu import CpuPool
 from service.db import connect, create_pool
 from service.ingest import ingest_transcript
 from service.queries import processing_jobs, sessions, users
@@ -94,6 +95,7 @@ def ingest(url: str, user: User, text: str, youtube_video_id: str = "video000001
                 transcript_text=text,
                 chunk_tokens=300,
                 chunk_overlap_tokens=50,
+                cpu=CpuPool(workers=1, queue=1),
             )
         return result.transcript.id
 

@@ -7,11 +7,14 @@ import asyncpg
 import pytest
 
 from service.chunking import NewChunk, chunk_text
+from service.cpu import CpuPool
 from service.ingest import Ingested, ingest_transcript, rechunk_transcript
 from service.queries import chunks, transcripts, users, videos
 from service.queries.transcripts import Source
 from service.queries.videos import VideoFields
 from tests.sql.library_fixtures import add_video, new_youtube_video_id
+
+CPU = CpuPool(workers=1, queue=8)
 
 TEXT = " ".join(f"sentence {i} talks about topic{i % 7} at some length." for i in range(120))
 TOKENS = 60
@@ -37,6 +40,7 @@ async def ingest(
         transcript_text=text,
         chunk_tokens=TOKENS,
         chunk_overlap_tokens=OVERLAP,
+        cpu=CPU,
         **kwargs,  # type: ignore[arg-type]
     )
 
@@ -251,6 +255,7 @@ async def test_ingest_requires_a_transaction() -> None:
             transcript_text="x",
             chunk_tokens=TOKENS,
             chunk_overlap_tokens=OVERLAP,
+            cpu=CPU,
         )
 
 
@@ -267,6 +272,7 @@ async def test_rechunk_replaces_chunks_with_fresh_ones(
         user_id=alice.id,
         chunk_tokens=30,
         chunk_overlap_tokens=5,
+        cpu=CPU,
     )
 
     expected = chunk_text(TEXT, target_tokens=30, overlap_tokens=5)
@@ -288,6 +294,7 @@ async def test_rechunk_of_another_user_or_unknown_is_none(
             user_id=bob.id,
             chunk_tokens=30,
             chunk_overlap_tokens=5,
+            cpu=CPU,
         )
         is None
     )
@@ -298,6 +305,7 @@ async def test_rechunk_of_another_user_or_unknown_is_none(
             user_id=alice.id,
             chunk_tokens=30,
             chunk_overlap_tokens=5,
+            cpu=CPU,
         )
         is None
     )
