@@ -110,9 +110,9 @@ async def search(
 ) -> Listing[SearchHit]:
     """Ranked full-text hits over all the user's chunks, with highlighted snippets
     (<mark>…</mark>, the text HTML-escaped). A rare term's first `candidates`
-    matches are ranked, a common term's matches among twice as many chunks (see
-    sql/chunks/search.sql); when a bound cut, the total is a lower bound. `after`
-    is the (rank, chunk_id) of the previous page's last hit."""
+    matches are ranked; a common term is tested on `candidates` chunks of the most
+    recent transcripts (see sql/chunks/search.sql). When a bound cut, the total is a
+    lower bound. `after` is the (rank, chunk_id) of the previous page's last hit."""
     after_rank, after_id = after or (None, None)
     rows = await db.fetch(
         _SEARCH, user_id, query, metadata, candidates, after_rank, after_id, limit, offset

@@ -11,7 +11,8 @@ LEFT JOIN LATERAL (
            c.metadata, c.processing_config, c.created_at, c.updated_at,
            (SELECT count(*) FROM videos v WHERE v.channel_id = c.id) AS video_count
     FROM mine c
-    WHERE $4::timestamptz IS NULL OR (c.created_at, c.id) < ($4, $5::uuid)
+    WHERE (c.created_at, c.id) < (coalesce($4::timestamptz, 'infinity'),
+                                  coalesce($5::uuid, 'ffffffff-ffff-ffff-ffff-ffffffffffff'))
     ORDER BY c.created_at DESC, c.id DESC
     LIMIT $6 OFFSET $7
 ) p ON true

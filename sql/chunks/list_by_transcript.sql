@@ -8,7 +8,7 @@ FROM transcripts t
 LEFT JOIN LATERAL (
     SELECT id, user_id, transcript_id, chunk_index, chunk_text, token_count, metadata, created_at
     FROM chunks
-    WHERE transcript_id = t.id AND ($3::integer IS NULL OR chunk_index > $3)
+    WHERE transcript_id = t.id AND chunk_index > coalesce($3::integer, -1)
     ORDER BY chunk_index
     LIMIT $4 OFFSET $5
 ) c ON true

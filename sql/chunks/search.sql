@@ -4,15 +4,17 @@
 --
 -- Ranking is bounded by design. The statement looks up how common the query's
 -- terms are in PostgreSQL's own statistics, then:
--- * a term in a fifth of the chunks or more is tested on the user's first 2 × $4
---   chunks (idx_chunks_user_id), each read once, and ranked among the matches
+-- * a term in a fifth of the chunks or more is tested on $4 chunks of the user's
+--   most recent transcripts (idx_transcripts_user_created, then
+--   uq_chunks_transcript_chunk_index), each read once, and ranked among the matches
 --   there: the same cost whatever the term's frequency. The GIN index would have
---   to read the term's whole posting list, every user's matches included;
+--   to read the term's whole posting list, every user's matches included (and a
+--   sequential scan would go through a small ring buffer, from the OS every time);
 -- * a rarer term takes its first $4 + 1 matches from idx_chunks_search_vector: a
 --   term with no more matches is ranked in full, exactly.
 -- `capped` says a bound cut the result (the total is then a lower bound). The
--- metadata filter $3 applies to the examined chunks. Plans are made per call with
--- the actual values (plan_cache_mode, see service/db.py).
+-- metadata filter $3 applies to the examined chunks. The one-time filters keep the
+-- generic plan of this statement right for every term (service/db.py).
 --
 -- Snippets are safe HTML by construction: the text is escaped before ts_headline
 -- marks the matches, so <mark> and </mark> are the only markup in them.
@@ -31,16 +33,28 @@ WITH term_frequency AS (
     ) s ON s.lexeme = q.lexeme
 ),
 examined AS MATERIALIZED (
-    -- A common term: the first 2 × $4 chunks in scope, each tested.
+    -- A common term: $4 chunks of the most recent transcripts in scope, each tested.
     SELECT s.id,
            ts_match_vq(s.search_vector, websearch_to_tsquery('english', $2)) AS hit,
            s.metadata @> coalesce($3::jsonb, '{}') AS wanted,
-           ts_rank_cd(s.search_vector, websearch_to_tsquery('english', $2), 32)::float8 AS rank
+           CASE WHEN ts_match_vq(s.search_vector, websearch_to_tsquery('english', $2))
+                THEN ts_rank_cd(s.search_vector, websearch_to_tsquery('english', $2), 32)::float8
+           END AS rank
     FROM (
         SELECT c.id, c.metadata, c.search_vector
-        FROM chunks c
-        WHERE (SELECT common FROM term_frequency) AND c.user_id = $1
-        LIMIT 2 * $4::integer
+        FROM (
+            SELECT t.id FROM transcripts t
+            WHERE t.user_id = $1
+            ORDER BY t.created_at DESC, t.id DESC
+        ) recent
+        CROSS JOIN LATERAL (
+            SELECT c.id, c.metadata, c.search_vector
+            FROM chunks c
+            WHERE c.transcript_id = recent.id
+            LIMIT $4::integer
+        ) c
+        WHERE (SELECT common FROM term_frequency)
+        LIMIT $4::integer
     ) s
     UNION ALL
     -- A rarer term: its first $4 + 1 matches in scope, from the GIN index.
@@ -76,7 +90,7 @@ SELECT n.capped, n.total,
        p.rank
 FROM (
     SELECT CASE WHEN (SELECT common FROM term_frequency)
-                THEN count(*) >= 2 * $4::integer
+                THEN count(*) >= $4::integer
                 ELSE count(*) > $4::integer END AS capped,
            count(*) FILTER (WHERE hit AND wanted) AS total
     FROM examined

@@ -1,7 +1,7 @@
 -- search.sql within one video ($3) or one channel ($4), or both: the same bounds
--- (2 × $6 chunks examined for a common term, $6 + 1 matches for a rarer one), the
--- same ranking, totals and escaped snippets. A common term is tested transcript by
--- transcript over the scope (uq_chunks_transcript_chunk_index); a rarer one
+-- ($6 chunks examined for a common term, $6 + 1 matches for a rarer one), the
+-- same ranking, totals and escaped snippets. A common term is tested on the
+-- scope's most recent transcripts (uq_chunks_transcript_chunk_index); a rarer one
 -- intersects the scope's chunks with idx_chunks_search_vector. Left to itself the
 -- planner intersects even for a common term, and that reads the term's whole
 -- posting list (all users' matches) to keep a few hundred of them.
@@ -20,32 +20,43 @@ WITH term_frequency AS (
     ) s ON s.lexeme = q.lexeme
 ),
 scope AS MATERIALIZED (
-    SELECT t.id
+    -- The video's transcripts (through its index), or the channel's (through the
+    -- channel's videos): each arm is an index plan, and one-time filters on $3 and
+    -- $4 run only the arm that applies.
+    SELECT t.id, t.created_at
     FROM transcripts t
     JOIN videos v ON v.id = t.video_id
-    WHERE t.user_id = $1
-      AND ($3::uuid IS NULL OR t.video_id = $3)
+    WHERE $3::uuid IS NOT NULL AND t.video_id = $3 AND t.user_id = $1
       AND ($4::uuid IS NULL OR v.channel_id = $4)
+    UNION ALL
+    SELECT t.id, t.created_at
+    FROM videos v
+    JOIN transcripts t ON t.video_id = v.id
+    WHERE $3::uuid IS NULL AND v.channel_id = $4 AND v.user_id = $1
+    UNION ALL  -- neither: all the user's transcripts (search.sql does this faster)
+    SELECT t.id, t.created_at
+    FROM transcripts t
+    WHERE $3::uuid IS NULL AND $4::uuid IS NULL AND t.user_id = $1
 ),
 examined AS MATERIALIZED (
-    -- A common term: the first 2 × $6 chunks in scope, each tested.
+    -- A common term: $6 chunks of the most recent transcripts in scope, each tested.
     SELECT s.id,
            ts_match_vq(s.search_vector, websearch_to_tsquery('english', $2)) AS hit,
            s.metadata @> coalesce($5::jsonb, '{}') AS wanted,
-           ts_rank_cd(s.search_vector, websearch_to_tsquery('english', $2), 32)::float8 AS rank
+           CASE WHEN ts_match_vq(s.search_vector, websearch_to_tsquery('english', $2))
+                THEN ts_rank_cd(s.search_vector, websearch_to_tsquery('english', $2), 32)::float8
+           END AS rank
     FROM (
         SELECT c.id, c.metadata, c.search_vector
-        FROM scope
+        FROM (SELECT id FROM scope ORDER BY created_at DESC, id DESC) recent
         CROSS JOIN LATERAL (
-            -- per transcript (the LIMIT keeps the planner from hashing the scope
-            -- against a scan of every chunk)
             SELECT c.id, c.metadata, c.search_vector
             FROM chunks c
-            WHERE c.transcript_id = scope.id
-            LIMIT 2 * $6::integer
+            WHERE c.transcript_id = recent.id
+            LIMIT $6::integer
         ) c
         WHERE (SELECT common FROM term_frequency)
-        LIMIT 2 * $6::integer
+        LIMIT $6::integer
     ) s
     UNION ALL
     -- A rarer term: its first $6 + 1 matches in scope, from the GIN index.
@@ -82,7 +93,7 @@ SELECT n.capped, n.total,
        p.rank
 FROM (
     SELECT CASE WHEN (SELECT common FROM term_frequency)
-                THEN count(*) >= 2 * $6::integer
+                THEN count(*) >= $6::integer
                 ELSE count(*) > $6::integer END AS capped,
            count(*) FILTER (WHERE hit AND wanted) AS total
     FROM examined

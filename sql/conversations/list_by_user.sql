@@ -11,7 +11,8 @@ SELECT n.total, p.*
 FROM (SELECT count(*) AS total FROM (SELECT 1 FROM mine LIMIT $2 + 1) capped) n
 LEFT JOIN LATERAL (
     SELECT * FROM mine
-    WHERE $3::timestamptz IS NULL OR (updated_at, id) < ($3, $4::uuid)
+    WHERE (updated_at, id) < (coalesce($3::timestamptz, 'infinity'),
+                              coalesce($4::uuid, 'ffffffff-ffff-ffff-ffff-ffffffffffff'))
     ORDER BY updated_at DESC, id DESC
     LIMIT $5 OFFSET $6
 ) p ON true

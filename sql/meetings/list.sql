@@ -12,7 +12,8 @@ SELECT n.total, p.*
 FROM (SELECT count(*) AS total FROM (SELECT 1 FROM mine LIMIT $4 + 1) capped) n
 LEFT JOIN LATERAL (
     SELECT * FROM mine
-    WHERE $5::timestamptz IS NULL OR (created_at, id) < ($5, $6::uuid)
+    WHERE (created_at, id) < (coalesce($5::timestamptz, 'infinity'),
+                              coalesce($6::uuid, 'ffffffff-ffff-ffff-ffff-ffffffffffff'))
     ORDER BY created_at DESC, id DESC
     LIMIT $7 OFFSET $8
 ) p ON true

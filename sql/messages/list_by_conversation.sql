@@ -8,7 +8,8 @@ LEFT JOIN LATERAL (
     SELECT id, conversation_id, user_id, role, content, metadata, created_at
     FROM messages
     WHERE conversation_id = c.id
-      AND ($3::timestamptz IS NULL OR (created_at, id) > ($3, $4::uuid))
+      AND (created_at, id) > (coalesce($3::timestamptz, '-infinity'),
+                              coalesce($4::uuid, '00000000-0000-0000-0000-000000000000'))
     ORDER BY created_at, id
     LIMIT $5 OFFSET $6
 ) m ON true

@@ -1,6 +1,6 @@
--- A page of the caller's jobs, newest first; each filter is optional (plans are made
--- per call, see service/db.py); after the cursor ($6, $7) when given; the total
--- counted up to $5 + 1.
+-- A page of the caller's jobs, newest first; each filter is optional (a filter
+-- narrows the walk of idx_processing_jobs_user_created: the generic plan stays that
+-- index scan); after the cursor ($6, $7) when given; the total counted up to $5 + 1.
 WITH mine AS NOT MATERIALIZED (
     SELECT id, user_id, session_id, job_type, entity_type, entity_id, status, priority, attempts, max_attempts, run_after, payload, result, error_message, idempotency_key, locked_by, locked_at, started_at, finished_at, created_at, updated_at
     FROM processing_jobs
@@ -13,7 +13,8 @@ SELECT n.total, p.*
 FROM (SELECT count(*) AS total FROM (SELECT 1 FROM mine LIMIT $5 + 1) capped) n
 LEFT JOIN LATERAL (
     SELECT * FROM mine
-    WHERE $6::timestamptz IS NULL OR (created_at, id) < ($6, $7::uuid)
+    WHERE (created_at, id) < (coalesce($6::timestamptz, 'infinity'),
+                              coalesce($7::uuid, 'ffffffff-ffff-ffff-ffff-ffffffffffff'))
     ORDER BY created_at DESC, id DESC
     LIMIT $8 OFFSET $9
 ) p ON true

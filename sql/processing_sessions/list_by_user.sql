@@ -9,7 +9,8 @@ SELECT n.total, p.*
 FROM (SELECT count(*) AS total FROM (SELECT 1 FROM mine LIMIT $3 + 1) capped) n
 LEFT JOIN LATERAL (
     SELECT * FROM mine
-    WHERE $4::timestamptz IS NULL OR (created_at, id) < ($4, $5::uuid)
+    WHERE (created_at, id) < (coalesce($4::timestamptz, 'infinity'),
+                              coalesce($5::uuid, 'ffffffff-ffff-ffff-ffff-ffffffffffff'))
     ORDER BY created_at DESC, id DESC
     LIMIT $6 OFFSET $7
 ) p ON true

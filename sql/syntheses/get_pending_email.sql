@@ -10,7 +10,8 @@ SELECT n.total, p.*
 FROM (SELECT count(*) AS total FROM (SELECT 1 FROM pending LIMIT $2 + 1) capped) n
 LEFT JOIN LATERAL (
     SELECT * FROM pending
-    WHERE $3::timestamptz IS NULL OR (created_at, id) > ($3, $4::uuid)
+    WHERE (created_at, id) > (coalesce($3::timestamptz, '-infinity'),
+                              coalesce($4::uuid, '00000000-0000-0000-0000-000000000000'))
     ORDER BY created_at, id
     LIMIT $5 OFFSET $6
 ) p ON true

@@ -1,6 +1,6 @@
--- A page of the caller's videos, newest first; each filter is optional (plans are
--- made per call, see service/db.py); after the cursor ($7, $8) when given; the total
--- counted up to $6 + 1.
+-- A page of the caller's videos, newest first; each filter is optional (a filter
+-- narrows the walk of idx_videos_user_created: the generic plan stays that index
+-- scan); after the cursor ($7, $8) when given; the total counted up to $6 + 1.
 WITH mine AS NOT MATERIALIZED (
     SELECT id, user_id, channel_id, youtube_video_id, title, channel_name, duration_seconds, upload_date, description, tags, is_favorite, status, file_size_bytes, error_message, created_at, updated_at
     FROM videos
@@ -14,7 +14,8 @@ SELECT n.total, p.*
 FROM (SELECT count(*) AS total FROM (SELECT 1 FROM mine LIMIT $6 + 1) capped) n
 LEFT JOIN LATERAL (
     SELECT * FROM mine
-    WHERE $7::timestamptz IS NULL OR (created_at, id) < ($7, $8::uuid)
+    WHERE (created_at, id) < (coalesce($7::timestamptz, 'infinity'),
+                              coalesce($8::uuid, 'ffffffff-ffff-ffff-ffff-ffffffffffff'))
     ORDER BY created_at DESC, id DESC
     LIMIT $9 OFFSET $10
 ) p ON true
