@@ -33,4 +33,5 @@ $$;
 ALTER TABLE transcripts DROP COLUMN chunk_count;
 ALTER TABLE conversations DROP COLUMN message_count;
 ALTER TABLE transcripts ALTER COLUMN transcript_text SET STORAGE EXTENDED;
+CREATE INDEX idx_chunks_user_id ON chunks (user_id);
 ALTER TABLE chunks RESET (toast_tuple_target);

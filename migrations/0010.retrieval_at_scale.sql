@@ -8,6 +8,13 @@
 -- uncompressed: a little more disk, no detoasting and no compression on ingest.
 -- Applies to rows written from now on.
 ALTER TABLE chunks SET (toast_tuple_target = 8160);
+-- No index on chunks.user_id: a search takes a rare term's matches from the GIN
+-- index and checks their owner, or walks the user's newest transcripts' chunks for
+-- a common term; an index listing a user's million chunks only tempted the planner
+-- to intersect it with the GIN index (100 ms for a 1M-row bitmap, to keep 100
+-- rows), and cost every ingested chunk one more index entry. The one reader it
+-- had left is the cascade of a deleted user (rare): one pass over chunks.
+DROP INDEX idx_chunks_user_id;
 -- A transcript's text (often a megabyte) is written once and read whole: stored
 -- out of line without pglz, which took ~45 ms per megabyte on ingest.
 ALTER TABLE transcripts ALTER COLUMN transcript_text SET STORAGE EXTERNAL;

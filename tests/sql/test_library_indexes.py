@@ -26,7 +26,6 @@ async def index_definitions(db: asyncpg.Connection) -> dict[str, str]:
         ("idx_videos_tags", "videos", "gin (tags)"),
         ("idx_transcripts_user_created", "transcripts", "btree (user_id, created_at, id)"),
         ("idx_transcripts_metadata", "transcripts", "gin (metadata)"),
-        ("idx_chunks_user_id", "chunks", "btree (user_id)"),
         ("idx_chunks_search_vector", "chunks", "gin (search_vector)"),
         ("idx_chunks_metadata", "chunks", "gin (metadata)"),
         (
