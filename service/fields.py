@@ -1,5 +1,6 @@
 """Validated field types shared by the HTTP bodies and the JSONL importer."""
 
+from datetime import UTC, date, datetime
 from typing import Annotated
 
 import msgspec
@@ -33,3 +34,27 @@ TranscriptText = Annotated[str, msgspec.Meta(min_length=1, max_length=10_000_000
 # Full-text indexed: a tsvector holds at most 1 MB, about 750k characters of varied words.
 ChunkText = Annotated[str, msgspec.Meta(min_length=1, max_length=500_000, pattern=r"\S")]
 Email = Annotated[str, msgspec.Meta(max_length=255, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+
+# With a time zone; RFC 3339 such as 2024-05-01T09:30:00Z.
+Timestamp = Annotated[datetime, msgspec.Meta(tz=True)]
+
+_UTC_MIN = datetime.min.replace(tzinfo=UTC)
+_UTC_MAX = datetime.max.replace(tzinfo=UTC)
+
+
+def check_finite_times(body: msgspec.Struct) -> None:
+    """For a body's __post_init__: every date and time field must be one PostgreSQL
+    stores as given. The driver writes Python's first and last instants (years 1
+    and 9999, in UTC) as -infinity and infinity, and an instant before year 1 in
+    UTC cannot be written at all. ValueError (a 400) names the field."""
+    for name in body.__struct_fields__:
+        value = getattr(body, name)
+        if isinstance(value, datetime):
+            try:
+                utc = value.astimezone(UTC)
+            except OverflowError:
+                utc = _UTC_MIN
+            if not _UTC_MIN < utc < _UTC_MAX:
+                raise ValueError(f"{name}: must be after year 1 and before year 9999 (UTC)")
+        elif isinstance(value, date) and value in (date.min, date.max):
+            raise ValueError(f"{name}: must be after 0001-01-01 and before 9999-12-31")

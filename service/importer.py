@@ -28,7 +28,7 @@ import asyncpg
 import msgspec
 from tqdm import tqdm
 
-from service.chunking import GivenChunk, from_given
+from service.chunking import ChunkingError, GivenChunk, from_given
 from service.cpu import CpuPool
 from service.fields import (
     Language,
@@ -40,6 +40,7 @@ from service.fields import (
     TranscriptText,
     YoutubeChannelId,
     YoutubeVideoId,
+    check_finite_times,
 )
 from service.ingest import ingest_transcript
 from service.queries import channels, videos
@@ -67,6 +68,9 @@ class VideoLine(msgspec.Struct, tag="video", tag_field="type", forbid_unknown_fi
     description: LongText | None = None
     tags: Tags | None = None
     is_favorite: bool | None = None
+
+    def __post_init__(self) -> None:
+        check_finite_times(self)
 
 
 class TranscriptLine(
@@ -165,20 +169,23 @@ async def _import_transcript(
             given = from_given(line.chunks)
         except ValueError as exc:
             raise LineError(str(exc)) from None
-    ingested = await ingest_transcript(
-        db,
-        user_id=user_id,
-        youtube_video_id=line.youtube_video_id,
-        source=line.source,
-        language=line.language,
-        transcript_text=line.transcript_text,
-        metadata=line.metadata,
-        video_fields=VideoFields(title=line.title, channel_name=line.channel_name),
-        given_chunks=given,
-        chunk_tokens=settings.chunk_tokens,
-        chunk_overlap_tokens=settings.chunk_overlap_tokens,
-        cpu=cpu,
-    )
+    try:
+        ingested = await ingest_transcript(
+            db,
+            user_id=user_id,
+            youtube_video_id=line.youtube_video_id,
+            source=line.source,
+            language=line.language,
+            transcript_text=line.transcript_text,
+            metadata=line.metadata,
+            video_fields=VideoFields(title=line.title, channel_name=line.channel_name),
+            given_chunks=given,
+            chunk_tokens=settings.chunk_tokens,
+            chunk_overlap_tokens=settings.chunk_overlap_tokens,
+            cpu=cpu,
+        )
+    except ChunkingError as exc:
+        raise LineError(str(exc)) from None
     return ingested.transcript.chunk_count
 
 

@@ -3,7 +3,12 @@
 Around yoyo: an advisory lock so concurrent `apply` runs take turns (each migration
 applies once), a content checksum of every migration applied through here (yoyo
 only hashes file names), a refusal to roll back past a migration whose rollback
-file is marked `-- irreversible: <reason>`, and `new` to start a numbered pair."""
+file is marked `-- irreversible: <reason>`, and `new` to start a numbered pair.
+
+A checksum row also records when yoyo marked its migration applied: a migration
+rolled back with plain yoyo (and perhaps edited, and applied again with plain yoyo)
+leaves a row that no longer describes what is applied. Such rows are ignored by
+`recorded_checksums` and deleted by the next `apply` or `rollback`."""
 
 import hashlib
 import re
@@ -14,6 +19,7 @@ from typing import Any
 
 import msgspec
 import psycopg2
+from psycopg2 import sql
 from yoyo import get_backend, read_migrations
 
 from service.resources import MIGRATIONS_DIR
@@ -21,6 +27,7 @@ from service.resources import MIGRATIONS_DIR
 # pg_advisory_lock key: "tubebase" as a number, shared by every tubebase process.
 _LOCK_KEY = int.from_bytes(b"tubebase", "big") & 0x7FFF_FFFF_FFFF_FFFF
 CHECKSUM_TABLE = "tubebase_migration_checksums"
+YOYO_TABLE = "_yoyo_migration"  # yoyo's default table of applied migrations
 _IRREVERSIBLE = re.compile(r"^--\s*irreversible:\s*(.+)$", re.MULTILINE)
 
 
@@ -68,6 +75,10 @@ def _exclusive(database_url: str) -> Iterator[Any]:
                 " migration_id text PRIMARY KEY, sha256 text NOT NULL,"
                 " applied_at timestamptz NOT NULL DEFAULT now())"
             )
+            # yoyo's applied_at_utc for the migration when its checksum was taken.
+            cur.execute(
+                f"ALTER TABLE {CHECKSUM_TABLE} ADD COLUMN IF NOT EXISTS yoyo_applied_at timestamp"
+            )
         yield conn
     finally:
         conn.close()  # ends the session, which releases the lock
@@ -86,6 +97,34 @@ def _migrations(source: Path) -> Any:
     return read_migrations(str(source))
 
 
+def _yoyo_table(backend: Any) -> sql.Identifier:
+    return sql.Identifier(getattr(backend, "migration_table", YOYO_TABLE))
+
+
+# A checksum row describes what is applied when yoyo marks its migration applied at
+# the time recorded with it (rows written before that column existed: when yoyo
+# marks it applied at all).
+_CURRENT = sql.SQL(
+    "EXISTS (SELECT 1 FROM {yoyo} y WHERE y.migration_id = c.migration_id AND"
+    " (c.yoyo_applied_at IS NULL OR c.yoyo_applied_at = y.applied_at_utc))"
+)
+
+
+def _forget_stale(conn: Any, backend: Any) -> None:
+    """Deletes the checksum rows of migrations that plain yoyo rolled back since."""
+    with conn.cursor() as cur:
+        cur.execute("SELECT to_regclass(%s) IS NOT NULL", (_yoyo_table(backend).string,))
+        row = cur.fetchone()
+        if row is None or not row[0]:  # yoyo makes its table when it first needs it
+            return
+        cur.execute(
+            sql.SQL("DELETE FROM {checksums} c WHERE NOT {current}").format(
+                checksums=sql.Identifier(CHECKSUM_TABLE),
+                current=_CURRENT.format(yoyo=_yoyo_table(backend)),
+            )
+        )
+
+
 def apply(
     database_url: str, source: Path = MIGRATIONS_DIR, only: Collection[str] | None = None
 ) -> list[str]:
@@ -94,17 +133,19 @@ def apply(
     database as it was before it."""
     with _exclusive(database_url) as lock_conn, _backend(database_url) as backend:
         known = _migrations(source)
+        _forget_stale(lock_conn, backend)
         pending = [m for m in backend.to_apply(known) if only is None or m.id in only]
+        record = sql.SQL(
+            "INSERT INTO {checksums} (migration_id, sha256, yoyo_applied_at) VALUES (%s, %s,"
+            " (SELECT max(applied_at_utc) FROM {yoyo} WHERE migration_id = %s))"
+            " ON CONFLICT (migration_id) DO UPDATE SET sha256 = EXCLUDED.sha256,"
+            " yoyo_applied_at = EXCLUDED.yoyo_applied_at, applied_at = now()"
+        ).format(checksums=sql.Identifier(CHECKSUM_TABLE), yoyo=_yoyo_table(backend))
         for migration in pending:
             # One at a time, so each one's checksum is recorded as soon as it is in.
             backend.apply_migrations_only(known.__class__([migration]))
             with lock_conn.cursor() as cur:
-                cur.execute(
-                    f"INSERT INTO {CHECKSUM_TABLE} (migration_id, sha256) VALUES (%s, %s) "
-                    "ON CONFLICT (migration_id) DO UPDATE SET sha256 = EXCLUDED.sha256, "
-                    "applied_at = now()",
-                    (migration.id, checksum(migration.id, source)),
-                )
+                cur.execute(record, (migration.id, checksum(migration.id, source), migration.id))
         if pending:
             backend.run_post_apply(known)
         return [m.id for m in pending]
@@ -123,11 +164,7 @@ def rollback(database_url: str, steps: int | None = 1, source: Path = MIGRATIONS
                     f"migration {migration.id} is irreversible ({reason}); nothing was rolled back"
                 )
         backend.rollback_migrations(chosen)
-        with lock_conn.cursor() as cur:
-            cur.execute(
-                f"DELETE FROM {CHECKSUM_TABLE} WHERE migration_id = ANY(%s)",
-                ([m.id for m in chosen],),
-            )
+        _forget_stale(lock_conn, backend)
         return [m.id for m in chosen]
 
 
@@ -138,15 +175,30 @@ def status(database_url: str, source: Path = MIGRATIONS_DIR) -> list[MigrationSt
 
 
 def recorded_checksums(database_url: str) -> dict[str, str]:
-    """Checksums recorded when migrations were applied through tubebase."""
+    """Checksums recorded when migrations were applied through tubebase, of those
+    migrations only that are still applied as they were then (not rolled back, nor
+    applied again, by plain yoyo since)."""
     conn = psycopg2.connect(database_url)
     try:
         with conn.cursor() as cur:
-            cur.execute("SELECT to_regclass(%s) IS NOT NULL", (CHECKSUM_TABLE,))
+            cur.execute(
+                "SELECT to_regclass(%s) IS NOT NULL AND to_regclass(%s) IS NOT NULL",
+                (CHECKSUM_TABLE, YOYO_TABLE),
+            )
             row = cur.fetchone()
             if row is None or not row[0]:
                 return {}
-            cur.execute(f"SELECT migration_id, sha256 FROM {CHECKSUM_TABLE}")
+            # to_jsonb(c): the row as it is, with or without the column added later.
+            cur.execute(
+                sql.SQL(
+                    "SELECT c.migration_id, c.sha256 FROM (SELECT migration_id, sha256,"
+                    " (to_jsonb(t) ->> 'yoyo_applied_at')::timestamp AS yoyo_applied_at"
+                    " FROM {checksums} t) c WHERE {current}"
+                ).format(
+                    checksums=sql.Identifier(CHECKSUM_TABLE),
+                    current=_CURRENT.format(yoyo=sql.Identifier(YOYO_TABLE)),
+                )
+            )
             return dict(cur.fetchall())
     finally:
         conn.close()

@@ -34,6 +34,15 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     idle_in_transaction_timeout_ms: int = 60_000
     cpu_workers: int = 2
     cpu_queue: int = 32
+    # Login throttling: see "Accounts and logins" in the README.
+    login_account_failures: int = 5
+    login_address_failures: int = 100
+    login_window_seconds: int = 900
+    login_max_wait_seconds: int = 900
+    max_body_bytes: int = 32 * 1024 * 1024
+    cors_origins: tuple[str, ...] = ()
+    # `serve` waits this long for PostgreSQL to accept connections (0: one attempt).
+    database_wait_seconds: int = 30
 
     def server_settings(self) -> dict[str, str]:
         """Session settings of every pooled connection (0 means no timeout)."""
@@ -78,9 +87,9 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         )
     chunk_tokens = _int(env, "TUBEBASE_CHUNK_TOKENS", 300, 10)
     chunk_overlap = _int(env, "TUBEBASE_CHUNK_OVERLAP_TOKENS", 50, 0)
-    if chunk_overlap >= chunk_tokens:
+    if 2 * chunk_overlap >= chunk_tokens:
         raise ConfigError(
-            f"TUBEBASE_CHUNK_OVERLAP_TOKENS ({chunk_overlap}) must be below "
+            f"TUBEBASE_CHUNK_OVERLAP_TOKENS ({chunk_overlap}) must be below half of "
             f"TUBEBASE_CHUNK_TOKENS ({chunk_tokens})"
         )
     data_dir = env.get("TUBEBASE_DATA_DIR") or platformdirs.user_data_dir("tubebase")
@@ -108,4 +117,13 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         ),
         cpu_workers=_int(env, "TUBEBASE_CPU_WORKERS", os.cpu_count() or 2, 1),
         cpu_queue=_int(env, "TUBEBASE_CPU_QUEUE", 32, 0),
+        login_account_failures=_int(env, "TUBEBASE_LOGIN_ACCOUNT_FAILURES", 5, 1),
+        login_address_failures=_int(env, "TUBEBASE_LOGIN_ADDRESS_FAILURES", 100, 1),
+        login_window_seconds=_int(env, "TUBEBASE_LOGIN_WINDOW_SECONDS", 900, 1),
+        login_max_wait_seconds=_int(env, "TUBEBASE_LOGIN_MAX_WAIT_SECONDS", 900, 1),
+        max_body_bytes=_int(env, "TUBEBASE_MAX_BODY_BYTES", 32 * 1024 * 1024, 1024),
+        cors_origins=tuple(
+            o.strip() for o in (env.get("TUBEBASE_CORS_ORIGINS") or "").split(",") if o.strip()
+        ),
+        database_wait_seconds=_int(env, "TUBEBASE_DATABASE_WAIT_SECONDS", 30, 0),
     )

@@ -286,15 +286,11 @@ def check_call(
         source = (described.ftable(i), described.ftablecol(i))
         if expected.name is not None and source[0] and source in nullable:
             _, optional = _strip(expected.annotation)
+            # Only one way round: an outer join may make a NOT NULL column NULL.
             if nullable[source] and not optional:
                 problems.append(
                     f"{where}: column {name} can be NULL, {expected.origin} "
                     f"is {expected.annotation} (not optional)"
-                )
-            elif optional and not nullable[source]:
-                problems.append(
-                    f"{where}: column {name} is NOT NULL, {expected.origin} "
-                    f"is {expected.annotation} (needlessly optional)"
                 )
     return problems
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import asyncpg
 
-from service.chunking import default_overlap
+from service.chunking import ChunkingError, default_overlap, overlap_problem
 from service.cpu import CpuPool
 from service.ingest import rechunk_transcript
 from service.queries import processing_jobs, sessions
@@ -47,16 +47,19 @@ async def chunk_transcript(db: asyncpg.Connection, job: Job, settings: Settings)
             "chunk_overlap_tokens", default_overlap(settings.chunk_overlap_tokens, target)
         )
     )
-    if not 0 <= overlap < target:
-        raise JobError(f"chunk_overlap_tokens ({overlap}) must be below chunk_tokens ({target})")
-    count = await rechunk_transcript(
-        db,
-        transcript_id=job.entity_id,
-        user_id=job.user_id,
-        chunk_tokens=target,
-        chunk_overlap_tokens=overlap,
-        cpu=_cpu,
-    )
+    if (problem := overlap_problem(overlap, target)) is not None:
+        raise JobError(problem)
+    try:
+        count = await rechunk_transcript(
+            db,
+            transcript_id=job.entity_id,
+            user_id=job.user_id,
+            chunk_tokens=target,
+            chunk_overlap_tokens=overlap,
+            cpu=_cpu,
+        )
+    except ChunkingError as exc:
+        raise JobError(str(exc)) from None
     if count is None:
         raise JobError(f"transcript {job.entity_id} not found")
     return {"chunks": count}

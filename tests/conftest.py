@@ -8,6 +8,7 @@ There is no fallback past 3: if none can start, the session errors out."""
 
 import contextlib
 import os
+import shutil
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -77,13 +78,16 @@ def admin_url() -> Iterator[str]:
     else:
         from service.embedded import EmbeddedPostgres
 
-        server = EmbeddedPostgres(
-            Path(tempfile.mkdtemp(prefix="tubebase-test-")) / "pg", ephemeral=True
-        )
+        # The server deletes its data directory when it stops, not the one made here.
+        parent = Path(tempfile.mkdtemp(prefix="tubebase-test-"))
         try:
-            yield server.url("postgres")
+            server = EmbeddedPostgres(parent / "pg", ephemeral=True)
+            try:
+                yield server.url("postgres")
+            finally:
+                server.stop()
         finally:
-            server.stop()
+            shutil.rmtree(parent, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
@@ -138,9 +142,12 @@ async def clean_data(
     session_conn: asyncpg.Connection, builtin_template_ids: list[uuid.UUID]
 ) -> AsyncIterator[None]:
     """API tests commit; this removes what they wrote (users cascade to everything
-    they own). Tests must not edit the migration's built-in templates."""
+    they own), and forgets failed logins (login_throttle, keyed by login name and
+    client address, belongs to no user: left behind, one test's failures would
+    throttle another's logins). Tests must not edit the migration's built-in templates."""
     yield
     await session_conn.execute("DELETE FROM users")
+    await session_conn.execute("DELETE FROM login_throttle")
     await session_conn.execute("DELETE FROM config")
     await session_conn.execute(
         "DELETE FROM templates WHERE NOT (id = ANY($1::uuid[]))", builtin_template_ids

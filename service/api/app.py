@@ -7,11 +7,17 @@ from collections.abc import AsyncIterator
 
 import asyncpg
 from asyncpg.exceptions._base import DataError as ClientDataError
-from litestar import Litestar
+from litestar import Litestar, get
+from litestar.config.cors import CORSConfig
 from litestar.di import Provide
 from litestar.exceptions import NotFoundException
 from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin, YamlRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
+from litestar.response import Redirect
+from litestar.router import Router
+from litestar.static_files import create_static_files_router
+from swagger_ui_bundle import swagger_ui_path
 
 from service.api import (
     auth,
@@ -35,10 +41,12 @@ from service.api.errors import (
     too_deep_handler,
     unavailable_handler,
 )
+from service.api.hardening import security_headers, strict_bodies
+from service.api.pages import LIST_HEADERS
 from service.cpu import CpuPool
 from service.db import create_pool
 from service.migrations import migration_ids
-from service.queries import sessions
+from service.queries import login_throttle, sessions
 from service.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -46,15 +54,66 @@ log = logging.getLogger(__name__)
 SESSION_PURGE_INTERVAL_SECONDS = 3600
 
 
-async def _purge_expired_sessions(pool: asyncpg.Pool) -> None:
+async def _purge_expired_sessions(pool: asyncpg.Pool, settings: Settings) -> None:
+    """Expired login sessions, and login throttling that has nothing left to say."""
     while True:
         try:
             purged = await sessions.delete_expired(pool)
             if purged:
                 log.info("purged %d expired sessions", purged)
+            await login_throttle.delete_expired(pool, window_seconds=settings.login_window_seconds)
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
             log.warning("could not purge expired sessions", exc_info=True)
         await asyncio.sleep(SESSION_PURGE_INTERVAL_SECONDS)
+
+
+def _cors(settings: Settings) -> CORSConfig | None:
+    """Browsers on these origins may call the API (off unless configured)."""
+    if not settings.cors_origins:
+        return None
+    return CORSConfig(
+        allow_origins=list(settings.cors_origins),
+        allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+        allow_headers=["Authorization", "Content-Type"],
+        expose_headers=[*LIST_HEADERS, "Location", "Retry-After"],
+        max_age=600,
+    )
+
+
+# The API docs are Swagger UI, its files served from the installed swagger-ui-bundle-v2
+# package (swagger-ui-dist 5.x; no CDN: the docs work offline, and the Content-Security-
+# Policy of /schema allows only this origin). Everything under /schema is public.
+DOCS_PAGE = "/schema/swagger"
+DOCS_ASSETS = "/schema/assets"
+
+
+def _docs_plugins() -> list[SwaggerRenderPlugin | JsonRenderPlugin | YamlRenderPlugin]:
+    return [
+        SwaggerRenderPlugin(
+            js_url=f"{DOCS_ASSETS}/swagger-ui-bundle.js",
+            css_url=f"{DOCS_ASSETS}/swagger-ui.css",
+            standalone_preset_js_url=f"{DOCS_ASSETS}/swagger-ui-standalone-preset.js",
+            favicon=f"<link rel='icon' type='image/png' href='{DOCS_ASSETS}/favicon-32x32.png'>",
+        ),
+        JsonRenderPlugin(),
+        YamlRenderPlugin(),
+    ]
+
+
+def _docs_assets() -> Router:
+    return create_static_files_router(
+        DOCS_ASSETS,
+        directories=[str(swagger_ui_path)],
+        name="docs_assets",
+        include_in_schema=False,
+        opt={"exclude_from_auth": True},
+    )
+
+
+@get("/", include_in_schema=False, exclude_from_auth=True, sync_to_thread=False)
+def docs_root() -> Redirect:
+    """The root leads to the API docs."""
+    return Redirect(DOCS_PAGE)
 
 
 def create_app(settings: Settings, database_url: str) -> Litestar:
@@ -71,7 +130,7 @@ def create_app(settings: Settings, database_url: str) -> Litestar:
         app.state.settings = settings
         app.state.cpu = CpuPool(workers=settings.cpu_workers, queue=settings.cpu_queue)
         app.state.migrations = migration_ids()
-        purger = asyncio.create_task(_purge_expired_sessions(pool))
+        purger = asyncio.create_task(_purge_expired_sessions(pool, settings))
         try:
             yield
         finally:
@@ -98,6 +157,8 @@ def create_app(settings: Settings, database_url: str) -> Litestar:
             jobs.JobController,
             meetings.MeetingController,
             meetings.SynthesisController,
+            docs_root,
+            _docs_assets(),
         ],
         dependencies={
             "db": Provide(provide_db),
@@ -112,7 +173,12 @@ def create_app(settings: Settings, database_url: str) -> Litestar:
             RecursionError: too_deep_handler,
         },
         lifespan=[lifespan],
-        middleware=[auth_middleware],
+        # Authentication first: a request without a valid token is a 401 whatever
+        # its body; then the body's type and content.
+        middleware=[auth_middleware, strict_bodies],
+        before_send=[security_headers],
+        cors_config=_cors(settings),
+        request_max_body_size=settings.max_body_bytes,
         openapi_config=OpenAPIConfig(
             title="tubebase",
             version="0.1.0",
@@ -121,5 +187,6 @@ def create_app(settings: Settings, database_url: str) -> Litestar:
                 security_schemes={"BearerToken": SecurityScheme(type="http", scheme="bearer")}
             ),
             security=[{"BearerToken": []}],
+            render_plugins=_docs_plugins(),
         ),
     )

@@ -4,14 +4,20 @@ from datetime import datetime
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
-from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.exceptions import (
+    NotAuthorizedException,
+    PermissionDeniedException,
+    TooManyRequestsException,
+    ValidationException,
+)
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
 
+from service import passwords
 from service.api.deps import CurrentUser, Db, bearer_token
-from service.queries import sessions, users
+from service.queries import login_throttle, sessions, users
 from service.queries.users import User
 from service.security import hash_password, hash_token, new_token, verify_password
 
@@ -37,12 +43,22 @@ class Token(msgspec.Struct, frozen=True):
     expires_at: datetime
 
 
+def _too_many(seconds: int) -> TooManyRequestsException:
+    return TooManyRequestsException(
+        f"too many failed logins: try again in {seconds} s",
+        headers={"Retry-After": str(seconds)},
+    )
+
+
 class AuthController(Controller):
     path = "/auth"
     tags = ["auth"]
 
     @post("/register", exclude_from_auth=True, summary="Create an account")
     async def register(self, data: JSONBody[Registration], db: Db, state: State) -> User:
+        broken = passwords.problem(data.password, username=data.username, email=data.email)
+        if broken is not None:
+            raise ValidationException(broken)
         password_hash = await state.cpu.run(hash_password, data.password)
         return await users.create(
             db, username=data.username, email=data.email, password_hash=password_hash
@@ -53,23 +69,49 @@ class AuthController(Controller):
         exclude_from_auth=True,
         status_code=HTTP_200_OK,
         summary="Trade a username or e-mail and password for a token",
+        # A failed attempt is recorded although the answer is a 401: no rollback.
+        opt={"transaction": False},
     )
-    async def login(self, data: JSONBody[Login], db: Db, state: State) -> Token:
-        credentials = await users.get_credentials(db, login=data.login)
-        password_hash = credentials.password_hash if credentials else None
-        matches = await state.cpu.run(verify_password, password_hash, data.password)
-        if not matches or credentials is None:
+    async def login(
+        self, request: Request[Any, Any, Any], data: JSONBody[Login], db: Db, state: State
+    ) -> Response[Token]:
+        settings = state.settings
+        address = request.client.host if request.client else "unknown"
+        attempt = await users.get_credentials(
+            db,
+            login=data.login,
+            address=address,
+            address_failures=settings.login_address_failures,
+            window_seconds=settings.login_window_seconds,
+        )
+        if attempt.wait_seconds > 0:
+            raise _too_many(attempt.wait_seconds)
+        if attempt.address_spraying and attempt.failed_lately:
+            raise _too_many(settings.login_window_seconds)
+        matches = await state.cpu.run(verify_password, attempt.password_hash, data.password)
+        if not matches or attempt.id is None:
+            await login_throttle.record_failure(
+                db,
+                user_id=attempt.id,
+                login=data.login,
+                address=address,
+                account_failures=settings.login_account_failures,
+                window_seconds=settings.login_window_seconds,
+                max_wait_seconds=settings.login_max_wait_seconds,
+            )
             raise NotAuthorizedException("wrong login or password")
-        if not credentials.is_active:
+        if not attempt.is_active:
             raise PermissionDeniedException("this account is disabled")
+        await login_throttle.record_success(db, user_id=attempt.id)
         token = new_token()
         session = await sessions.create(
             db,
-            user_id=credentials.id,
+            user_id=attempt.id,
             token_hash=hash_token(token),
-            ttl_seconds=state.settings.session_ttl_seconds,
+            ttl_seconds=settings.session_ttl_seconds,
         )
-        return Token(token=token, token_type="bearer", expires_at=session.expires_at)  # noqa: S106
+        body = Token(token=token, token_type="bearer", expires_at=session.expires_at)  # noqa: S106
+        return Response(body, headers={"Cache-Control": "no-store"})
 
     @post("/logout", status_code=HTTP_204_NO_CONTENT, summary="End this token's session")
     async def logout(self, request: Request[Any, Any, Any], db: Db, user: CurrentUser) -> None:

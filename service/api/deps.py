@@ -68,12 +68,15 @@ class RequestConnection:
 async def provide_db(request: Request[Any, Any, Any]) -> AsyncIterator[asyncpg.Connection]:
     """The request's connection. A read (GET, HEAD) runs its statements as they
     come, without BEGIN and COMMIT; a write runs in one transaction, which an
-    exception from the handler rolls back. Either way the connection goes back to
-    the pool before the answer is sent."""
+    exception from the handler rolls back (a handler with opt transaction=False
+    commits each statement itself). Either way the connection goes back to the pool
+    before the answer is sent."""
     held = RequestConnection.of(request)
     conn = await held.get()
     try:
-        if request.method in ("GET", "HEAD"):
+        if request.method in ("GET", "HEAD") or not request.route_handler.opt.get(
+            "transaction", True
+        ):
             yield conn
         else:
             async with conn.transaction():

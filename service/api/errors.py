@@ -56,12 +56,31 @@ def error_response(status_code: int, detail: str) -> Response[dict[str, object]]
     return Response({"status_code": status_code, "detail": detail}, status_code=status_code)
 
 
-def _described(exc: asyncpg.PostgresError, fallback: str) -> str:
+# Data errors by SQLSTATE, in tubebase's words: PostgreSQL's and the driver's own
+# text (which names query parameters such as $3) never reaches the client.
+DATA_ERRORS = {
+    "22001": "a value is longer than its field allows",
+    "22003": "a number is out of range",
+    "22007": "a date or time is not valid",
+    "22008": "a date or time is out of range",
+    "22021": "text contains a character that cannot be stored (NUL)",
+    "22P02": "a value has the wrong form for its field",
+    "22P05": "text contains a character that cannot be stored",
+    "2202E": "an array index is out of range",
+    "22023": "a value is not valid here",
+    "22P03": "a value has the wrong form for its field",
+}
+
+
+def _described(exc: Exception, fallback: str) -> str:
     constraint = getattr(exc, "constraint_name", None)
     if constraint in CONSTRAINT_MESSAGES:
         return CONSTRAINT_MESSAGES[constraint]
-    detail = getattr(exc, "detail", None) or getattr(exc, "message", None) or str(exc)
-    return f"{fallback}: {detail}" + (f" (constraint {constraint})" if constraint else "")
+    column = getattr(exc, "column_name", None)
+    text = DATA_ERRORS.get(getattr(exc, "sqlstate", None) or "", fallback)
+    if column:
+        text = f"{column}: {text}"
+    return text + (f" (constraint {constraint})" if constraint else "")
 
 
 def database_error_handler(_: AnyRequest, exc: Exception) -> Response[dict[str, object]]:
@@ -72,15 +91,16 @@ def database_error_handler(_: AnyRequest, exc: Exception) -> Response[dict[str, 
         return error_response(HTTP_409_CONFLICT, _described(exc, "already exists"))
     if isinstance(exc, asyncpg.ForeignKeyViolationError):
         return error_response(HTTP_404_NOT_FOUND, _described(exc, "referenced row not found"))
-    if isinstance(
-        exc,
-        asyncpg.CheckViolationError | asyncpg.NotNullViolationError | asyncpg.DataError,
-    ):
+    if isinstance(exc, asyncpg.NotNullViolationError):
+        return error_response(HTTP_400_BAD_REQUEST, _described(exc, "a required value is missing"))
+    if isinstance(exc, asyncpg.CheckViolationError | asyncpg.DataError):
         return error_response(HTTP_400_BAD_REQUEST, _described(exc, "invalid value"))
     if isinstance(exc, asyncpg.ProgramLimitExceededError):
-        return error_response(HTTP_400_BAD_REQUEST, _described(exc, "value too large"))
+        return error_response(
+            HTTP_400_BAD_REQUEST, "a value is too large to store or index (text or JSON)"
+        )
     if isinstance(exc, ClientDataError):  # raised by asyncpg while encoding an argument
-        return error_response(HTTP_400_BAD_REQUEST, f"invalid value: {exc}")
+        return error_response(HTTP_400_BAD_REQUEST, "a value in the request cannot be stored")
     log.exception("database error", exc_info=exc)
     return error_response(HTTP_500_INTERNAL_SERVER_ERROR, "internal database error")
 
@@ -103,7 +123,10 @@ UNAVAILABLE: dict[type[Exception], str] = {
 RETRY_AFTER_SECONDS = 1
 
 
-def unavailable_handler(_: AnyRequest, exc: Exception) -> Response[dict[str, object]]:
+def unavailable_handler(request: AnyRequest, exc: Exception) -> Response[dict[str, object]]:
+    if isinstance(exc, asyncpg.InterfaceError) and "connection" not in str(exc):
+        # A misuse of the driver (a bug), not an outage.
+        return database_error_handler(request, exc)
     reason = next(
         (text for kind, text in UNAVAILABLE.items() if isinstance(exc, kind)),
         "the database is unavailable",

@@ -20,6 +20,7 @@ from litestar.status_codes import (
 
 from service.api.deps import CurrentUser, Db, Paging
 from service.api.pages import Cursor
+from service.fields import Timestamp, check_finite_times
 from service.queries import processing_jobs
 from service.queries.processing_jobs import Backoff, Job, JobFilter, JobStatus, NewJob
 from service.queries.users import User
@@ -40,11 +41,12 @@ class JobIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     session_id: UUID | None = None
     priority: Annotated[int, msgspec.Meta(ge=-1000, le=1000)] = 0
     max_attempts: Annotated[int, msgspec.Meta(ge=1, le=100)] = 3
-    run_after: datetime | None = None
+    run_after: Timestamp | None = None
     payload: dict[str, Any] = {}
     idempotency_key: Annotated[str, msgspec.Meta(min_length=1, max_length=255)] | None = None
 
     def __post_init__(self) -> None:
+        check_finite_times(self)
         if (self.entity_type is None) != (self.entity_id is None):
             raise ValueError("entity_type and entity_id go together: give both or neither")
 

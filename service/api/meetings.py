@@ -13,7 +13,15 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from service.api.deps import MAX_PAGE, CurrentUser, Db, Paging
 from service.api.pages import Cursor
-from service.fields import Email, LongText, Name, NonNegativeInt, ShortText
+from service.fields import (
+    Email,
+    LongText,
+    Name,
+    NonNegativeInt,
+    ShortText,
+    Timestamp,
+    check_finite_times,
+)
 from service.queries import meetings, participants, syntheses
 from service.queries.meetings import (
     Meeting,
@@ -40,9 +48,9 @@ class MeetingPatch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     title: Name | None = None
     description: LongText | None = None
     status: MeetingStatus | None = None
-    scheduled_at: datetime | None = None
-    started_at: datetime | None = None
-    ended_at: datetime | None = None
+    scheduled_at: Timestamp | None = None
+    started_at: Timestamp | None = None
+    ended_at: Timestamp | None = None
     platform: Platform | None = None
     platform_meeting_id: ShortText | None = None
     meeting_url: Annotated[str, msgspec.Meta(max_length=512)] | None = None
@@ -51,6 +59,9 @@ class MeetingPatch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     synthesis_provider: Provider | None = None
     processing_time_seconds: NonNegativeInt | None = None
     error_message: LongText | None = None
+
+    def __post_init__(self) -> None:
+        check_finite_times(self)
 
     def fields(self) -> MeetingFields:
         return MeetingFields(**msgspec.structs.asdict(self))
@@ -70,6 +81,8 @@ class ParticipantPatch(msgspec.Struct, forbid_unknown_fields=True):
 
 class MeetingIn(MeetingPatch, kw_only=True):
     title: Name
+    # A meeting starts its lifecycle at the start: PATCH moves it on from there.
+    status: Literal["pending"] | None = None
     participants: Annotated[list[ParticipantIn], msgspec.Meta(max_length=1000)] = []
 
     def fields(self) -> MeetingFields:
@@ -106,9 +119,12 @@ class SynthesisPatch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     processing_time_seconds: Annotated[float, msgspec.Meta(ge=0)] | None = None
     confidence_score: Annotated[float, msgspec.Meta(ge=0, le=1)] | None = None
     email_recipients: Annotated[list[Email], msgspec.Meta(max_length=500)] | None = None
-    email_sent_at: datetime | None = None
+    email_sent_at: Timestamp | None = None
     email_delivery_status: Literal["pending", "sent", "failed"] | None = None
     email_error: LongText | None = None
+
+    def __post_init__(self) -> None:
+        check_finite_times(self)
 
 
 class EmailDeliveryIn(msgspec.Struct, forbid_unknown_fields=True):

@@ -16,7 +16,15 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from service.api.deps import CurrentUser, Db, Paging
 from service.api.pages import Cursor
 from service.api.videos import VideoDetails
-from service.chunking import GivenChunk, NewChunk, default_overlap, from_given
+from service.chunking import (
+    MAX_CHUNKS,
+    ChunkingError,
+    GivenChunk,
+    NewChunk,
+    default_overlap,
+    from_given,
+    overlap_problem,
+)
 from service.fields import Language, TranscriptText, YoutubeVideoId
 from service.ingest import ingest_transcript
 from service.queries import chunks, transcripts
@@ -26,7 +34,6 @@ from service.queries.transcripts import Source, Transcript, TranscriptSummary
 TRANSCRIPTS = Cursor[tuple[datetime, UUID]]("transcripts", tuple[datetime, UUID])
 CHUNKS = Cursor[int]("chunks", int)
 
-MAX_CHUNKS = 100_000
 
 
 class TranscriptIn(VideoDetails, kw_only=True):
@@ -76,24 +83,25 @@ class TranscriptController(Controller):
             if data.chunk_overlap_tokens is None
             else data.chunk_overlap_tokens
         )
-        if overlap >= target:
-            raise ValidationException(
-                f"chunk_overlap_tokens ({overlap}) must be below chunk_tokens ({target})"
+        if (problem := overlap_problem(overlap, target)) is not None:
+            raise ValidationException(problem)
+        try:
+            result = await ingest_transcript(
+                db,
+                user_id=user.id,
+                youtube_video_id=data.youtube_video_id,
+                source=data.source,
+                language=data.language,
+                transcript_text=data.transcript_text,
+                metadata=data.metadata,
+                video_fields=data.fields(),
+                given_chunks=_given_chunks(data.chunks),
+                chunk_tokens=target,
+                chunk_overlap_tokens=overlap,
+                cpu=state.cpu,
             )
-        result = await ingest_transcript(
-            db,
-            user_id=user.id,
-            youtube_video_id=data.youtube_video_id,
-            source=data.source,
-            language=data.language,
-            transcript_text=data.transcript_text,
-            metadata=data.metadata,
-            video_fields=data.fields(),
-            given_chunks=_given_chunks(data.chunks),
-            chunk_tokens=target,
-            chunk_overlap_tokens=overlap,
-            cpu=state.cpu,
-        )
+        except ChunkingError as exc:
+            raise ValidationException(str(exc)) from None
         status = HTTP_201_CREATED if result.transcript_created else HTTP_200_OK
         return Response(result.transcript, status_code=status)
 

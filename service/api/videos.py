@@ -21,6 +21,7 @@ from service.fields import (
     ShortText,
     Tags,
     YoutubeVideoId,
+    check_finite_times,
 )
 from service.queries import videos
 from service.queries.videos import Video, VideoFields, VideoFilter, VideoStatus
@@ -37,6 +38,9 @@ class VideoDetails(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     description: LongText | None = None
     tags: Tags | None = None
     is_favorite: bool | None = None
+
+    def __post_init__(self) -> None:
+        check_finite_times(self)
 
     def fields(self) -> VideoFields:
         return VideoFields(**{f: getattr(self, f) for f in VideoFields.__struct_fields__})

@@ -18,10 +18,16 @@ class User(msgspec.Struct, frozen=True, gc=False):
     updated_at: datetime
 
 
-class Credentials(msgspec.Struct, frozen=True, gc=False):
-    id: UUID
-    password_hash: str
-    is_active: bool
+class LoginAttempt(msgspec.Struct, frozen=True, gc=False):
+    """What a login needs to know: the account (None fields when the login names
+    none) and its throttling."""
+
+    id: UUID | None
+    password_hash: str | None
+    is_active: bool | None
+    wait_seconds: int
+    failed_lately: bool
+    address_spraying: bool
 
 
 _CREATE = sql("users/create")
@@ -53,8 +59,15 @@ async def get_by_username(db: Executor, *, username: str) -> User | None:
     return one(User, await db.fetchrow(_GET_BY_USERNAME, username))
 
 
-async def get_credentials(db: Executor, *, login: str) -> Credentials | None:
-    return one(Credentials, await db.fetchrow(_GET_CREDENTIALS, login))
+async def get_credentials(
+    db: Executor, *, login: str, address: str, address_failures: int, window_seconds: int
+) -> LoginAttempt:
+    """The account a username or e-mail names, whatever the case, and how its
+    logins and the client `address` are throttled (sql/users/get_credentials.sql)."""
+    row = await db.fetchrow(
+        _GET_CREDENTIALS, login, address, address_failures, window_seconds
+    )
+    return LoginAttempt(*row)
 
 
 async def list_all(db: Executor, *, limit: int, offset: int) -> list[User]:

@@ -18,7 +18,10 @@
 --
 -- Snippets are safe HTML by construction: the text is escaped before ts_headline
 -- marks the matches, so <mark> and </mark> are the only markup in them.
-WITH term_frequency AS (
+-- The query, parsed once: as an InitPlan every row reads the same value, where the
+-- call itself in a generic plan would parse $2 again for every chunk.
+WITH q AS (SELECT websearch_to_tsquery('english', $2) AS query),
+term_frequency AS (
     -- The share of chunks holding the query's rarest term, from the planner's own
     -- statistics (terms too rare to be listed there count as 0).
     SELECT coalesce(min(coalesce(s.freq, 0)), 0) >= 0.2 AS common
@@ -35,10 +38,10 @@ WITH term_frequency AS (
 examined AS MATERIALIZED (
     -- A common term: $4 chunks of the most recent transcripts in scope, each tested.
     SELECT s.id,
-           ts_match_vq(s.search_vector, websearch_to_tsquery('english', $2)) AS hit,
+           ts_match_vq(s.search_vector, (SELECT query FROM q)) AS hit,
            s.metadata @> coalesce($3::jsonb, '{}') AS wanted,
-           CASE WHEN ts_match_vq(s.search_vector, websearch_to_tsquery('english', $2))
-                THEN ts_rank_cd(s.search_vector, websearch_to_tsquery('english', $2), 32)::float8
+           CASE WHEN ts_match_vq(s.search_vector, (SELECT query FROM q))
+                THEN ts_rank_cd(s.search_vector, (SELECT query FROM q), 32)::float8
            END AS rank
     FROM (
         SELECT c.id, c.metadata, c.search_vector
@@ -61,13 +64,13 @@ examined AS MATERIALIZED (
     SELECT g.id,
            true,
            g.metadata @> coalesce($3::jsonb, '{}'),
-           ts_rank_cd(g.search_vector, websearch_to_tsquery('english', $2), 32)::float8
+           ts_rank_cd(g.search_vector, (SELECT query FROM q), 32)::float8
     FROM (
         SELECT c.id, c.metadata, c.search_vector
         FROM chunks c
         WHERE NOT (SELECT common FROM term_frequency)
           AND c.user_id = $1
-          AND c.search_vector @@ websearch_to_tsquery('english', $2)
+          AND c.search_vector @@ (SELECT query FROM q)
         LIMIT $4::integer + 1
     ) g
 ),
@@ -84,7 +87,7 @@ SELECT n.capped, n.total,
        ts_headline('english',
                    replace(replace(replace(replace(replace(c.chunk_text,
                        '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), '"', '&quot;'), '''', '&#39;'),
-                   websearch_to_tsquery('english', $2),
+                   (SELECT query FROM q),
                    'StartSel=<mark>, StopSel=</mark>, MaxWords=35, MinWords=12, MaxFragments=2')
            AS snippet,
        p.rank

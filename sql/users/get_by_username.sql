@@ -1,3 +1,3 @@
 SELECT id, username, email, is_active, is_admin, created_at, updated_at
 FROM users
-WHERE username = $1;
+WHERE lower(username) = lower($1);

@@ -1,4 +1,4 @@
 UPDATE users
 SET is_admin = $2
-WHERE username = $1
+WHERE lower(username) = lower($1)
 RETURNING id, username, email, is_active, is_admin, created_at, updated_at;

@@ -4,6 +4,7 @@ Retry-After (never 500, never a hang) while unrelated routes still answer, and t
 service recovers by itself. Asserted by behaviour and ordering, not by timings."""
 
 import asyncio
+import shutil
 import socket
 import tempfile
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -146,7 +147,15 @@ async def test_a_full_cpu_queue_is_503_and_never_blocks_liveness(
 ) -> None:
     # Real argon2 cost here, so that logins queue up behind the two hashing threads.
     monkeypatch.setattr(security, "_hasher", PasswordHasher())
-    env = {"TUBEBASE_CPU_WORKERS": "2", "TUBEBASE_CPU_QUEUE": "6", "TUBEBASE_POOL_MAX_SIZE": "50"}
+    env = {
+        "TUBEBASE_CPU_WORKERS": "2",
+        "TUBEBASE_CPU_QUEUE": "6",
+        "TUBEBASE_POOL_MAX_SIZE": "50",
+        # 40 wrong passwords for one account: login throttling (a 429 once a few have
+        # failed) is not what this test is about.
+        "TUBEBASE_LOGIN_ACCOUNT_FAILURES": "1000",
+        "TUBEBASE_LOGIN_ADDRESS_FAILURES": "1000",
+    }
     async with (
         served(private_database, **env) as (base, app),
         httpx.AsyncClient(base_url=base, timeout=60) as client,
@@ -201,6 +210,7 @@ def restartable() -> Iterator[LocalCluster]:
         yield cluster
     finally:
         cluster.remove()
+        shutil.rmtree(cluster.pgdata.parent, ignore_errors=True)
 
 
 async def test_a_postgresql_restart_is_503_then_service_resumes_by_itself(

@@ -286,8 +286,10 @@ async def test_list_pages(client: Client, alice: Account) -> None:
 async def test_list_filters_by_status_and_platform(client: Client, alice: Account) -> None:
     zoom = await create_meeting(client, alice.headers, "zoom pending", platform="zoom")
     await create_meeting(client, alice.headers, "teams pending", platform="teams")
-    await create_meeting(client, alice.headers, "zoom failed", platform="zoom", status="failed")
+    # A meeting is created pending; PATCH moves it along its lifecycle.
+    failed = await create_meeting(client, alice.headers, "zoom failed", platform="zoom")
     await create_meeting(client, alice.headers, "no platform")
+    await patch_meeting(client, alice.headers, failed["id"], status="failed")
     await patch_meeting(client, alice.headers, zoom["id"], status="transcribing")
 
     assert await titles(client, alice.headers, "?status=pending") == (
@@ -557,15 +559,17 @@ async def test_the_status_lifecycle(client: Client, alice: Account) -> None:
         (["pending"], "completed"),
         (["pending", "transcribing"], "pending"),
         (["pending", "synthesizing"], "transcribing"),
-        (["synthesizing", "completed"], "pending"),
-        (["synthesizing", "completed"], "failed"),
-        (["failed"], "completed"),
+        (["pending", "synthesizing", "completed"], "pending"),
+        (["pending", "synthesizing", "completed"], "failed"),
+        (["pending", "failed"], "completed"),
     ],
 )
 async def test_invalid_status_change_is_409(
     client: Client, alice: Account, path: list[str], refused: str
 ) -> None:
-    meeting = await create_meeting(client, alice.headers, status=path[0])
+    # Every meeting starts pending (POST accepts no other status); PATCH walks the path.
+    assert path[0] == "pending"
+    meeting = await create_meeting(client, alice.headers)
     for status in path[1:]:
         await patch_meeting(client, alice.headers, meeting["id"], status=status)
     before = (await client.get(f"/meetings/{meeting['id']}", headers=alice.headers)).json()

@@ -24,7 +24,8 @@ from tests.api.helpers import (
     total,
 )
 
-PUBLIC_PATHS = {"/auth/register", "/auth/login"}
+# "/" only redirects to the API docs.
+PUBLIC_PATHS = {"/", "/auth/register", "/auth/login"}
 PATH_PARAM = re.compile(r"\{(\w+):(\w+)\}")
 
 

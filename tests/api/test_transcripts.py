@@ -229,7 +229,7 @@ async def test_more_overlap_makes_more_chunks(client: Client, alice: Account) ->
     text = numbered_words(600)
 
     none = await ingest(client, alice.headers, text, chunk_tokens=60, chunk_overlap_tokens=0)
-    half = await ingest(client, alice.headers, text, chunk_tokens=60, chunk_overlap_tokens=30)
+    half = await ingest(client, alice.headers, text, chunk_tokens=60, chunk_overlap_tokens=29)
 
     assert half["chunk_count"] > none["chunk_count"]
 

@@ -49,7 +49,7 @@ def test_db_apply_status_rollback(fresh_url: str, capsys: pytest.CaptureFixture[
     assert f"{newest_two[1]}, {newest_two[0]}" in capsys.readouterr().out
     assert [s.applied for s in migrations.status(fresh_url)][-2:] == [False, False]
 
-    assert main(["db", "rollback", "--all"]) == 0
+    assert main(["db", "rollback", "--all", "--yes"]) == 0
     assert not any(item.applied for item in migrations.status(fresh_url))
 
 
@@ -140,6 +140,10 @@ def test_serve_on_embedded_postgres_then_stop_cleanly(
         assert _postgres_running_in(tmp_path)
         process.send_signal(stop_signal)
         assert process.wait(timeout=30) == 0
+        output = process.stdout.read() if process.stdout else ""
+        # Quiet: one line for the migrations, none of yoyo's lines for each step.
+        assert len([line for line in output.splitlines() if "migrations applied: " in line]) == 1
+        assert "yoyo" not in output and "applying step" not in output
     finally:
         if process.poll() is None:
             process.kill()

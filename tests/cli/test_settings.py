@@ -38,6 +38,14 @@ def test_every_variable_is_read() -> None:
     assert settings.log_level == "DEBUG"
 
 
+def test_database_wait_seconds() -> None:
+    assert load_settings({}).database_wait_seconds == 30
+    assert load_settings({"TUBEBASE_DATABASE_WAIT_SECONDS": "0"}).database_wait_seconds == 0
+    assert load_settings({"TUBEBASE_DATABASE_WAIT_SECONDS": "120"}).database_wait_seconds == 120
+    with pytest.raises(ConfigError, match="TUBEBASE_DATABASE_WAIT_SECONDS must be at least 0"):
+        load_settings({"TUBEBASE_DATABASE_WAIT_SECONDS": "-1"})
+
+
 @pytest.mark.parametrize(
     ("env", "message"),
     [

@@ -208,7 +208,7 @@ def test_worker_applies_pending_migrations_first(
     [
         pytest.param(
             {"payload": {"chunk_tokens": 20, "chunk_overlap_tokens": 20}},
-            "chunk_overlap_tokens (20) must be below chunk_tokens (20)",
+            "chunk_overlap_tokens (20) must be below half of chunk_tokens (20)",
             id="bad-overlap",
         ),
         pytest.param(

@@ -587,8 +587,8 @@ async def test_rolling_back_0009_removes_exactly_the_meeting_objects(
 ) -> None:
     url = make_database()
     migrations.apply(url)
-    # 0010 (on top of it) goes first
-    assert migrations.rollback(url, 1) == ["0010.retrieval_at_scale"]
+    # 0011 and 0010 (on top of it) go first
+    assert migrations.rollback(url, 2) == ["0011.hostile_clients", "0010.retrieval_at_scale"]
 
     assert migrations.rollback(url, 1) == ["0009.meetings"]
     conn = await connect(url)
@@ -610,7 +610,11 @@ async def test_rolling_back_0009_removes_exactly_the_meeting_objects(
         assert "check_meeting_status_transition" not in functions
         assert "set_updated_at" in functions
 
-        assert migrations.apply(url) == ["0009.meetings", "0010.retrieval_at_scale"]
+        assert migrations.apply(url) == [
+            "0009.meetings",
+            "0010.retrieval_at_scale",
+            "0011.hostile_clients",
+        ]
         restored = await conn.fetchval(
             "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema()"
             " AND tablename = ANY($1::text[])",

@@ -1,4 +1,5 @@
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -30,6 +31,7 @@ PRODUCT_TABLES = {
     "meetings",
     "participants",
     "syntheses",
+    "login_throttle",
 }
 PRODUCT_FUNCTIONS = {
     "set_updated_at",
@@ -188,7 +190,9 @@ def test_0010_counts_the_messages_and_chunks_already_there(
         cur.execute("SELECT id, updated_at FROM transcripts")
         transcripts_before = dict(cur.fetchall())
 
-        assert migrations.apply(url) == ["0010.retrieval_at_scale"]
+        assert migrations.apply(url, only=["0010.retrieval_at_scale"]) == [
+            "0010.retrieval_at_scale"
+        ]
 
         cur.execute("SELECT id, message_count, updated_at FROM conversations")
         conversations_after = {row[0]: row[1:] for row in cur.fetchall()}
@@ -204,3 +208,86 @@ def test_0010_counts_the_messages_and_chunks_already_there(
         chunked: (5, transcripts_before[chunked]),
         bare: (0, transcripts_before[bare]),
     }
+
+
+def test_0011_names_usernames_that_differ_only_in_case_and_applies_once_renamed(
+    make_database: Callable[[], str],
+) -> None:
+    """0011 makes usernames unique whatever their case; existing look-alikes stop it
+    with an error that lists them (the database stays as it was) until renamed."""
+    url = make_database()
+    before_0011 = [m for m in MIGRATION_IDS if m < "0011"]
+    assert migrations.apply(url, only=before_0011) == before_0011
+    names = ["Ada", "ada", "ADA", "bob", "Bob", "carol"]
+    conn = psycopg2.connect(url)
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cur:
+            for name in names:
+                cur.execute(
+                    "INSERT INTO users (username, email, password_hash) VALUES (%s, %s, %s)",
+                    (name, f"{name}-{len(name)}-{names.index(name)}@example.com", PASSWORD_HASH),
+                )
+        before = snapshot(url)
+
+        with pytest.raises(psycopg2.Error) as raised:
+            migrations.apply(url)
+
+        message = str(raised.value)
+        listed = re.search(r"usernames that differ only in case: ([^\n]*)", message)
+        assert listed is not None, message
+        groups = {frozenset(group.split(", ")) for group in listed.group(1).split("; ")}
+        assert groups == {frozenset({"ADA", "Ada", "ada"}), frozenset({"Bob", "bob"})}, message
+        assert "carol" not in message
+        assert not {s.id: s.applied for s in migrations.status(url)}["0011.hostile_clients"]
+        assert snapshot(url) == before
+
+        with conn.cursor() as cur:
+            cur.execute(
+                "UPDATE users SET username = username || '_' || md5(username)"
+                " WHERE username IN ('Ada', 'ADA', 'Bob')"
+            )
+        assert migrations.apply(url) == ["0011.hostile_clients"]
+
+        with conn.cursor() as cur:
+            cur.execute("SELECT count(*) FROM users")
+            assert one_row(cur) == (6,)
+            with pytest.raises(psycopg2.errors.UniqueViolation):
+                cur.execute(
+                    "INSERT INTO users (username, email, password_hash)"
+                    " VALUES ('CAROL', 'carol2@example.com', %s)",
+                    (PASSWORD_HASH,),
+                )
+    finally:
+        conn.close()
+
+
+def test_rolling_back_0011_restores_case_sensitive_usernames(
+    make_database: Callable[[], str],
+) -> None:
+    url = make_database()
+    migrations.apply(url)
+    assert migrations.rollback(url, 1) == ["0011.hostile_clients"]
+    assert "login_throttle" not in _tables(url)
+    conn = psycopg2.connect(url)
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cur:
+            cur.execute(
+                "SELECT column_name FROM information_schema.columns"
+                " WHERE table_name = 'users' AND column_name LIKE '%login%'"
+            )
+            assert cur.fetchall() == []
+            for name in ("ada", "ADA"):
+                cur.execute(
+                    "INSERT INTO users (username, email, password_hash) VALUES (%s, %s, %s)",
+                    (name, f"{name}@x{len(name)}{name.isupper()}.example", PASSWORD_HASH),
+                )
+            with pytest.raises(psycopg2.errors.UniqueViolation):
+                cur.execute(
+                    "INSERT INTO users (username, email, password_hash)"
+                    " VALUES ('ada', 'again@example.com', %s)",
+                    (PASSWORD_HASH,),
+                )
+    finally:
+        conn.close()

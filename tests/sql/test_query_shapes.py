@@ -26,7 +26,7 @@ from service.queries.sessions import Session
 from service.queries.syntheses import Synthesis
 from service.queries.templates import Template
 from service.queries.transcripts import Stored, Transcript, TranscriptSummary
-from service.queries.users import Credentials, User
+from service.queries.users import LoginAttempt, User
 from service.queries.videos import Video
 
 CREATED = ("created", bool)
@@ -38,7 +38,10 @@ SHAPES: dict[str, Any] = {
     "users/get_by_id": User,
     "users/get_by_email": User,
     "users/get_by_username": User,
-    "users/get_credentials": Credentials,
+    "users/get_credentials": LoginAttempt,
+    "login_throttle/record_failure": int,
+    "login_throttle/record_success": bool,
+    "login_throttle/delete_expired": int,
     "users/list": User,
     "users/count": int,
     "users/exists": bool,

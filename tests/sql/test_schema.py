@@ -1004,7 +1004,7 @@ async def index_definitions(db: asyncpg.Connection) -> dict[str, str]:
 @pytest.mark.parametrize(
     ("name", "table", "columns"),
     [
-        ("idx_users_username", "users", "(username)"),
+        ("idx_users_username", "users", "(lower((username)::text))"),
         ("idx_users_email", "users", "(lower((email)::text))"),
         ("idx_sessions_expires_at", "sessions", "(expires_at)"),
         ("idx_conversations_user_updated", "conversations", "(user_id, updated_at, id)"),

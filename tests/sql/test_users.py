@@ -30,12 +30,18 @@ async def test_create_never_returns_the_password_hash(alice: users.User) -> None
     assert PASSWORD_HASH not in repr(alice)
 
 
+async def credentials_of(db: asyncpg.Connection, login: str) -> users.LoginAttempt:
+    return await users.get_credentials(
+        db, login=login, address="127.0.0.1", address_failures=100, window_seconds=900
+    )
+
+
 async def test_create_accepts_bcrypt_hash(db: asyncpg.Connection) -> None:
     user = await users.create(
         db, username="bcrypt_user", email="bcrypt@example.com", password_hash=BCRYPT_HASH
     )
 
-    credentials = await users.get_credentials(db, login="bcrypt_user")
+    credentials = await credentials_of(db, "bcrypt_user")
     assert credentials is not None
     assert credentials.id == user.id
     assert credentials.password_hash == BCRYPT_HASH
@@ -89,17 +95,22 @@ async def test_get_by_username_unknown_returns_none(
 
 
 async def test_get_credentials_by_username(db: asyncpg.Connection, alice: users.User) -> None:
-    credentials = await users.get_credentials(db, login=alice.username)
+    credentials = await credentials_of(db, alice.username)
 
-    assert credentials == users.Credentials(
-        id=alice.id, password_hash=PASSWORD_HASH, is_active=True
+    assert credentials == users.LoginAttempt(
+        id=alice.id,
+        password_hash=PASSWORD_HASH,
+        is_active=True,
+        wait_seconds=0,
+        failed_lately=False,
+        address_spraying=False,
     )
 
 
 async def test_get_credentials_by_email_ignores_case(
     db: asyncpg.Connection, alice: users.User
 ) -> None:
-    credentials = await users.get_credentials(db, login=alice.email.upper())
+    credentials = await credentials_of(db, alice.email.upper())
 
     assert credentials is not None
     assert credentials.id == alice.id
@@ -110,15 +121,24 @@ async def test_get_credentials_reports_inactive_user(
 ) -> None:
     await users.update(db, user_id=alice.id, is_active=False)
 
-    credentials = await users.get_credentials(db, login=alice.username)
+    credentials = await credentials_of(db, alice.username)
     assert credentials is not None
     assert credentials.is_active is False
 
 
-async def test_get_credentials_unknown_returns_none(
+async def test_get_credentials_unknown_has_no_account(
     db: asyncpg.Connection, alice: users.User
 ) -> None:
-    assert await users.get_credentials(db, login="ghost@example.com") is None
+    unknown = await credentials_of(db, "ghost@example.com")
+    assert unknown.id is None and unknown.password_hash is None and unknown.is_active is None
+    assert unknown.wait_seconds == 0
+
+
+async def test_get_credentials_by_username_ignores_case(
+    db: asyncpg.Connection, alice: users.User
+) -> None:
+    credentials = await credentials_of(db, alice.username.upper())
+    assert credentials.id == alice.id
 
 
 async def test_list_all_orders_by_created_at_then_id(
@@ -186,7 +206,7 @@ async def test_update_all_fields(db: asyncpg.Connection, alice: users.User) -> N
         "alice2@example.org",
         False,
     )
-    credentials = await users.get_credentials(db, login="alice2")
+    credentials = await credentials_of(db, "alice2")
     assert credentials is not None
     assert credentials.password_hash == BCRYPT_HASH
 

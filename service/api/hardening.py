@@ -1,0 +1,158 @@
+"""HTTP handling that holds up against hostile clients.
+
+`strict_bodies`: a request with both Content-Length and Transfer-Encoding is refused
+(request smuggling behind a proxy) and its connection closed; a body that is not
+`application/json` in UTF-8 is a 415; a JSON body is decoded strictly into the
+handler's type before anything else reads it, so that `true` is the only true (not
+`1`, not `"true"`: Litestar's own conversion is lax, for query strings' sake) and a
+NUL character in any string is refused before it reaches PostgreSQL.
+
+`security_headers` (a before_send hook): every answer says nosniff, no framing, no referrer, and a
+Content-Security-Policy that allows nothing (the API pages under /schema allow
+their own scripts and styles)."""
+
+import re
+import typing
+from typing import Any
+
+import msgspec
+from litestar import Request
+from litestar.enums import ScopeType
+from litestar.exceptions import SerializationException
+from litestar.middleware import ASGIMiddleware
+from litestar.types import (
+    ASGIApp,
+    HTTPResponseBodyEvent,
+    HTTPResponseStartEvent,
+    Message,
+    Receive,
+    Scope,
+    Send,
+)
+
+_WITH_BODY = {"POST", "PUT", "PATCH", "DELETE"}
+_JSON_TYPE = re.compile(r"^application/([a-z0-9.+-]+\+)?json$")
+# \u0000 as a JSON escape, not preceded by an escaped backslash.
+_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
+
+
+async def _answer(send: Send, status: int, body: dict[str, Any], *, close: bool = False) -> None:
+    payload = msgspec.json.encode(body)
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(payload)).encode()),
+    ]
+    if close:
+        headers.append((b"connection", b"close"))
+    await send(HTTPResponseStartEvent(type="http.response.start", status=status, headers=headers))
+    await send(HTTPResponseBodyEvent(type="http.response.body", body=payload, more_body=False))
+
+
+def _strip(annotation: Any) -> Any:
+    if typing.get_origin(annotation) is typing.Annotated:
+        return _strip(typing.get_args(annotation)[0])
+    return annotation
+
+
+_BODY_TYPES: dict[int, Any] = {}
+
+
+def _body_type(handler: Any) -> Any:
+    """The handler's `data` type; None if it takes no body."""
+    if id(handler) not in _BODY_TYPES:
+        parameter = handler.parsed_fn_signature.parameters.get("data")
+        _BODY_TYPES[id(handler)] = None if parameter is None else _strip(parameter.annotation)
+    return _BODY_TYPES[id(handler)]
+
+
+def _key(error: msgspec.ValidationError) -> str | None:
+    found = re.search(r"at `\$\.?([^`]*)`", str(error))
+    return found.group(1) if found else None
+
+
+class StrictBodies(ASGIMiddleware):
+    scopes = (ScopeType.HTTP,)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        if scope["type"] != ScopeType.HTTP:
+            await next_app(scope, receive, send)
+            return
+        headers = {k.lower(): v for k, v in scope["headers"]}
+        if b"transfer-encoding" in headers and b"content-length" in headers:
+            detail = "send either Content-Length or Transfer-Encoding, not both"
+            await _answer(send, 400, {"status_code": 400, "detail": detail}, close=True)
+            return
+        if scope["method"] in _WITH_BODY:
+            request: Request[Any, Any, Any] = Request(scope, receive)
+            body = await request.body()
+            if body:
+                problem = self._check(headers.get(b"content-type", b""), body)
+                if problem is not None:
+                    status, answer = problem
+                    await _answer(send, status, answer)
+                    return
+                if (wrong := await self._check_type(request)) is not None:
+                    await _answer(send, 400, wrong)
+                    return
+        await next_app(scope, receive, send)
+
+    @staticmethod
+    def _check(content_type: bytes, body: bytes) -> tuple[int, dict[str, Any]] | None:
+        media, _, parameters = content_type.decode("latin-1").partition(";")
+        charset = re.search(r"charset\s*=\s*\"?([^\";\s]+)", parameters, re.IGNORECASE)
+        if not _JSON_TYPE.match(media.strip().lower()) or (
+            charset is not None and charset.group(1).lower() not in ("utf-8", "utf8")
+        ):
+            detail = (
+                f"the body must be JSON: send Content-Type: application/json (UTF-8), "
+                f"not {content_type.decode('latin-1') or 'none'}"
+            )
+            return 415, {"status_code": 415, "detail": detail}
+        if _NUL.search(body):
+            detail = "text must not contain NUL characters (\\u0000)"
+            return 400, {"status_code": 400, "detail": detail}
+        return None
+
+    @staticmethod
+    async def _check_type(request: Request[Any, Any, Any]) -> dict[str, Any] | None:
+        """Decodes the body (Litestar's own JSON cache keeps the result for the
+        handler) and converts it strictly to the handler's type."""
+        kind = _body_type(request.route_handler)
+        try:
+            value = await request.json()
+            if kind is not None:
+                msgspec.convert(value, kind, strict=True)
+        except msgspec.ValidationError as error:
+            return {
+                "status_code": 400,
+                "detail": f"Validation failed for {request.method} {request.url.path}",
+                "extra": [{"message": str(error), "key": _key(error), "source": "body"}],
+            }
+        except (msgspec.DecodeError, SerializationException) as error:
+            return {"status_code": 400, "detail": f"the body is not valid JSON: {error}"}
+        except RecursionError:
+            return {"status_code": 400, "detail": "JSON is nested too deeply"}
+        return None
+
+
+strict_bodies = StrictBodies()
+
+_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+]
+_API_POLICY = (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'")
+_DOCS_POLICY = (
+    b"content-security-policy",
+    b"default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+    b"script-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
+)
+
+
+async def security_headers(message: Message, scope: Scope) -> None:
+    """A `before_send` hook: every answer, errors and unknown routes included."""
+    if message["type"] == "http.response.start":
+        policy = _DOCS_POLICY if scope["path"].startswith("/schema") else _API_POLICY
+        message["headers"] = [*message.get("headers", []), *_HEADERS, policy]
