@@ -210,6 +210,14 @@ DIAGRAM_START, DIAGRAM_END = "<!-- er-diagram:start -->", "<!-- er-diagram:end -
 def _diagram(url: str, readme: Path | None) -> int:
     from service.schema import mermaid
 
+    pending = [m.id for m in migrations.status(url) if not m.applied]
+    if pending:
+        print(
+            f"the database lacks {len(pending)} migration(s) ({', '.join(pending)}): "
+            "run `tubebase db apply` first, so the diagram shows the schema they make",
+            file=sys.stderr,
+        )
+        return 1
     diagram = mermaid(url)
     if readme is None:
         print(diagram, end="")

@@ -76,6 +76,7 @@ async def ingest_transcript(
         youtube_video_id=youtube_video_id,
         source=source,
         language=language,
+        title=stored.title,
         transcript_text=transcript_text,
         metadata=metadata or {},
         chunk_count=written,

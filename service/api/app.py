@@ -10,7 +10,8 @@ from asyncpg.exceptions._base import DataError as ClientDataError
 from litestar import Litestar, get
 from litestar.config.cors import CORSConfig
 from litestar.di import Provide
-from litestar.exceptions import NotFoundException
+from litestar.exceptions import NotFoundException, ValidationException
+from litestar.logging import LoggingConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin, YamlRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
@@ -37,12 +38,16 @@ from service.api.deps import auth_middleware, provide_db, provide_page, provide_
 from service.api.errors import (
     UNAVAILABLE,
     database_error_handler,
+    log_unexpected,
     not_found_handler,
     too_deep_handler,
     unavailable_handler,
 )
 from service.api.hardening import security_headers, strict_bodies
+from service.api.openapi import complete as complete_openapi
+from service.api.openapi import operation_id
 from service.api.pages import LIST_HEADERS
+from service.api.validation import validation_error_handler
 from service.cpu import CpuPool
 from service.db import create_pool
 from service.migrations import migration_ids
@@ -140,7 +145,7 @@ def create_app(settings: Settings, database_url: str) -> Litestar:
             app.state.cpu.shutdown()
             await pool.close()
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             health.live,
             health.ready,
@@ -171,12 +176,17 @@ def create_app(settings: Settings, database_url: str) -> Litestar:
             ClientDataError: database_error_handler,
             NotFoundException: not_found_handler,
             RecursionError: too_deep_handler,
+            ValidationException: validation_error_handler,
         },
         lifespan=[lifespan],
         # Authentication first: a request without a valid token is a 401 whatever
         # its body; then the body's type and content.
         middleware=[auth_middleware, strict_bodies],
         before_send=[security_headers],
+        after_exception=[log_unexpected],
+        # The CLI sets up logging (TUBEBASE_LOG_LEVEL); Litestar's default would
+        # turn the root logger to INFO, and uvicorn's access log on with it.
+        logging_config=LoggingConfig(configure_root_logger=False),
         cors_config=_cors(settings),
         request_max_body_size=settings.max_body_bytes,
         openapi_config=OpenAPIConfig(
@@ -188,5 +198,9 @@ def create_app(settings: Settings, database_url: str) -> Litestar:
             ),
             security=[{"BearerToken": []}],
             render_plugins=_docs_plugins(),
+            use_handler_docstrings=True,
+            operation_id_creator=operation_id,
         ),
     )
+    complete_openapi(app)
+    return app

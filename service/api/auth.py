@@ -16,19 +16,20 @@ from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
 
 from service import passwords
+from service.api.created import created
 from service.api.deps import CurrentUser, Db, bearer_token
+from service.fields import Email
 from service.queries import login_throttle, sessions, users
 from service.queries.users import User
 from service.security import hash_password, hash_token, new_token, verify_password
 
 USERNAME = Annotated[str, msgspec.Meta(min_length=3, max_length=50, pattern=r"^[A-Za-z0-9_.-]+$")]
-EMAIL = Annotated[str, msgspec.Meta(max_length=255, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
 PASSWORD = Annotated[str, msgspec.Meta(min_length=8, max_length=1024)]
 
 
 class Registration(msgspec.Struct, forbid_unknown_fields=True):
     username: USERNAME
-    email: EMAIL
+    email: Email
     password: PASSWORD
 
 
@@ -55,14 +56,19 @@ class AuthController(Controller):
     tags = ["auth"]
 
     @post("/register", exclude_from_auth=True, summary="Create an account")
-    async def register(self, data: JSONBody[Registration], db: Db, state: State) -> User:
+    async def register(self, data: JSONBody[Registration], db: Db, state: State) -> Response[User]:
+        """Creates an active account without admin rights and answers it with `Location: /users/me`;
+        log in next for a token. Username and e-mail are unique whatever their case (409). The
+        password needs 8 characters that are not spaces and must not be a common password, the
+        username or the e-mail address (400)."""
         broken = passwords.problem(data.password, username=data.username, email=data.email)
         if broken is not None:
             raise ValidationException(broken)
         password_hash = await state.cpu.run(hash_password, data.password)
-        return await users.create(
+        user = await users.create(
             db, username=data.username, email=data.email, password_hash=password_hash
         )
+        return created(user, "/users/me")
 
     @post(
         "/login",
@@ -70,11 +76,16 @@ class AuthController(Controller):
         status_code=HTTP_200_OK,
         summary="Trade a username or e-mail and password for a token",
         # A failed attempt is recorded although the answer is a 401: no rollback.
-        opt={"transaction": False},
+        opt={"transaction": False, "also_answers": [401, 403, 429]},
     )
     async def login(
         self, request: Request[Any, Any, Any], data: JSONBody[Login], db: Db, state: State
     ) -> Response[Token]:
+        """`login` is a username or an e-mail, in any case. The bearer token answered lasts the
+        session TTL (7 days by default) and comes with `Cache-Control: no-store`. A wrong password
+        or an unknown login is 401 and counts against that login and the client address: from the
+        5th failure within 15 minutes (defaults) logins to it wait 1 s, then 2, 4, and so on (429
+        with `Retry-After`). A disabled account is 403, and only once the password is right."""
         settings = state.settings
         address = request.client.host if request.client else "unknown"
         attempt = await users.get_credentials(
@@ -115,9 +126,13 @@ class AuthController(Controller):
 
     @post("/logout", status_code=HTTP_204_NO_CONTENT, summary="End this token's session")
     async def logout(self, request: Request[Any, Any, Any], db: Db, user: CurrentUser) -> None:
+        """Revokes the session of the token sent, which answers 401 from then on; the account's
+        other sessions stay valid."""
         await sessions.delete_by_token(db, token_hash=hash_token(bearer_token(request)))
 
 
 @get("/users/me", tags=["auth"], summary="The caller's account")
 async def me(user: CurrentUser) -> User:
+    """The account the bearer token belongs to. An expired or revoked token, or one of a disabled
+    account, is 401."""
     return user

@@ -9,9 +9,12 @@ import msgspec
 from litestar import Controller, Response, delete, get, patch, post
 from litestar.exceptions import NotFoundException, ValidationException
 from litestar.params import FromPath, JSONBody, QueryParameter
+from msgspec import UNSET, UnsetType
 
+from service.api.created import created
 from service.api.deps import MAX_PAGE, CurrentUser, Db, Paging
 from service.api.pages import Cursor, whole_response
+from service.api.patching import split
 from service.queries import conversations, messages
 from service.queries.conversations import Conversation
 from service.queries.messages import Message, NewMessage, Role
@@ -35,9 +38,13 @@ class MessageIn(msgspec.Struct, forbid_unknown_fields=True):
     metadata: dict[str, Any] = {}
 
 
+class ConversationPatch(msgspec.Struct, forbid_unknown_fields=True):
+    title: Title | UnsetType = UNSET
+
+
 class MessagePatch(msgspec.Struct, forbid_unknown_fields=True):
-    content: Content | None = None
-    metadata: dict[str, Any] | None = None
+    content: Content | UnsetType = UNSET
+    metadata: dict[str, Any] | UnsetType = UNSET
 
 
 def _conversation_not_found(conversation_id: UUID) -> NotFoundException:
@@ -56,14 +63,21 @@ class ConversationController(Controller):
     @post("/", summary="Start a conversation")
     async def create_one(
         self, db: Db, user: CurrentUser, data: JSONBody[ConversationIn | None] = None
-    ) -> Conversation:
+    ) -> Response[Conversation]:
+        """Creates an empty conversation of the caller's. The body is optional; a missing or null
+        `title` becomes "New Conversation"."""
         title = data.title if data is not None else None
-        return await conversations.create(db, user_id=user.id, title=title)
+        conversation = await conversations.create(db, user_id=user.id, title=title)
+        return created(conversation, f"/conversations/{conversation.id}")
 
     @get("/", summary="The caller's conversations, most recently active first")
     async def list_all(
         self, db: Db, user: CurrentUser, page: Paging
     ) -> Response[Sequence[Conversation]]:
+        """Ordered by `updated_at`, newest first: a message added or deleted, or any PATCH, moves a
+        conversation to the front, so while paging by cursor it may show up again on an earlier page
+        but not on a later one. Pages by `limit` and `offset`, or `after` (the cursor in `Link:
+        rel="next"`); `X-Total-Count` is exact up to 10,000 (see `X-Total-Count-Exact`)."""
         found = await conversations.list_by_user(
             db,
             user_id=user.id,
@@ -73,10 +87,12 @@ class ConversationController(Controller):
         )
         return page.respond(found, CONVERSATIONS, lambda c: (c.updated_at, c.id))
 
-    @get("/{conversation_id:uuid}")
+    @get("/{conversation_id:uuid}", summary="A conversation with its message count")
     async def get_one(
         self, conversation_id: FromPath[UUID], db: Db, user: CurrentUser
     ) -> Conversation:
+        """The caller's conversation with its `message_count`, kept by the database. Another user's
+        id is 404, like a missing one."""
         found = await conversations.get_by_id(db, conversation_id=conversation_id, user_id=user.id)
         if found is None:
             raise _conversation_not_found(conversation_id)
@@ -86,12 +102,15 @@ class ConversationController(Controller):
     async def update_one(
         self,
         conversation_id: FromPath[UUID],
-        data: JSONBody[ConversationIn],
+        data: JSONBody[ConversationPatch],
         db: Db,
         user: CurrentUser,
     ) -> Conversation:
+        """Sets `title`, which must not be blank; `null` is 400. Any PATCH, even an empty one, bumps
+        `updated_at` and so moves the conversation to the front of the list."""
+        values, _ = split(data)
         updated = await conversations.update(
-            db, conversation_id=conversation_id, user_id=user.id, title=data.title
+            db, conversation_id=conversation_id, user_id=user.id, **values
         )
         if updated is None:
             raise _conversation_not_found(conversation_id)
@@ -99,14 +118,17 @@ class ConversationController(Controller):
 
     @delete("/{conversation_id:uuid}", summary="Delete a conversation and its messages")
     async def remove(self, conversation_id: FromPath[UUID], db: Db, user: CurrentUser) -> None:
+        """Deletes the conversation and all its messages."""
         if not await conversations.delete(db, conversation_id=conversation_id, user_id=user.id):
             raise _conversation_not_found(conversation_id)
 
     @post("/{conversation_id:uuid}/messages", summary="Add a message")
     async def add_message(
         self, conversation_id: FromPath[UUID], data: JSONBody[MessageIn], db: Db, user: CurrentUser
-    ) -> Message:
-        created = await messages.create(
+    ) -> Response[Message]:
+        """Appends a message (`role` user, assistant or system) to the caller's conversation; its
+        `message_count` grows and its `updated_at` moves it to the front of the list."""
+        message = await messages.create(
             db,
             conversation_id=conversation_id,
             user_id=user.id,
@@ -114,9 +136,9 @@ class ConversationController(Controller):
             content=data.content,
             metadata=data.metadata,
         )
-        if created is None:
+        if message is None:
             raise _conversation_not_found(conversation_id)
-        return created
+        return created(message, f"/conversations/{conversation_id}/messages/{message.id}")
 
     @post("/{conversation_id:uuid}/messages/bulk", summary="Add many messages in one statement")
     async def add_messages(
@@ -125,16 +147,20 @@ class ConversationController(Controller):
         data: JSONBody[list[MessageIn]],
         db: Db,
         user: CurrentUser,
-    ) -> list[Message]:
+    ) -> Response[list[Message]]:
+        """Appends 1 to 10,000 messages in one statement; their `created_at` keeps the order sent,
+        and the answer lists them in it (`Location`: the message list). All or none: one bad message
+        fails the batch."""
         if not 1 <= len(data) <= MAX_BULK_MESSAGES:
             raise ValidationException(
                 f"send between 1 and {MAX_BULK_MESSAGES} messages, got {len(data)}"
             )
         await _require_conversation(db, conversation_id, user)
         batch = [NewMessage(m.role, m.content, m.metadata) for m in data]
-        return await messages.create_many(
+        stored = await messages.create_many(
             db, conversation_id=conversation_id, user_id=user.id, messages=batch
         )
+        return created(stored, f"/conversations/{conversation_id}/messages")
 
     @get(
         "/{conversation_id:uuid}/messages",
@@ -151,6 +177,9 @@ class ConversationController(Controller):
             QueryParameter(ge=1, le=MAX_PAGE, description="only the newest N, still oldest first"),
         ] = None,
     ) -> Response[Sequence[Message]]:
+        """Oldest first; `X-Total-Count` is the conversation's exact `message_count`. `last=N`
+        answers the newest N in one piece and ignores `limit`, `offset` and `after`; without it the
+        list pages by `limit` and `offset`, or `after` (the cursor in `Link: rel="next"`)."""
         if last is not None:
             newest = await messages.get_last_n(
                 db, conversation_id=conversation_id, user_id=user.id, n=last
@@ -170,10 +199,15 @@ class ConversationController(Controller):
             raise _conversation_not_found(conversation_id)
         return page.respond(found, MESSAGES, lambda m: (m.created_at, m.id))
 
-    @get("/{conversation_id:uuid}/messages/{message_id:uuid}")
+    @get(
+        "/{conversation_id:uuid}/messages/{message_id:uuid}",
+        summary="A message of the conversation",
+    )
     async def get_message(
         self, conversation_id: FromPath[UUID], message_id: FromPath[UUID], db: Db, user: CurrentUser
     ) -> Message:
+        """A message, found only under its own conversation and only if that is the caller's;
+        anything else is 404."""
         found = await messages.get_by_id(
             db, message_id=message_id, conversation_id=conversation_id, user_id=user.id
         )
@@ -190,22 +224,25 @@ class ConversationController(Controller):
         db: Db,
         user: CurrentUser,
     ) -> Message:
+        """Changes `content` and/or `metadata`: a key left out stays, `null` is 400, `metadata` is
+        replaced whole and `role` cannot change. The conversation's `updated_at` does not move."""
         updated = await messages.update(
             db,
             message_id=message_id,
             conversation_id=conversation_id,
             user_id=user.id,
-            content=data.content,
-            metadata=data.metadata,
+            **split(data)[0],
         )
         if updated is None:
             raise NotFoundException(f"message {message_id} not found")
         return updated
 
-    @delete("/{conversation_id:uuid}/messages/{message_id:uuid}")
+    @delete("/{conversation_id:uuid}/messages/{message_id:uuid}", summary="Delete a message")
     async def remove_message(
         self, conversation_id: FromPath[UUID], message_id: FromPath[UUID], db: Db, user: CurrentUser
     ) -> None:
+        """Deletes one message of the conversation; the conversation's `message_count` drops and its
+        `updated_at` moves it to the front of the list."""
         deleted = await messages.delete(
             db, message_id=message_id, conversation_id=conversation_id, user_id=user.id
         )

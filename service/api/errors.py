@@ -6,7 +6,7 @@ from typing import Any
 import asyncpg
 from asyncpg.exceptions._base import DataError as ClientDataError
 from litestar import Request, Response
-from litestar.exceptions import NotFoundException
+from litestar.exceptions import HTTPException, NotFoundException
 from litestar.status_codes import (
     HTTP_400_BAD_REQUEST,
     HTTP_404_NOT_FOUND,
@@ -39,6 +39,10 @@ CONSTRAINT_MESSAGES = {
     "uq_videos_user_youtube_video_id": "you have a video with this youtube_video_id",
     "videos_channel_fkey": "channel_id: no such channel",
     "processing_jobs_session_fkey": "session_id: no such processing session",
+    "uq_transcripts_video_source_language": (
+        "the video has a transcript with this source and language already"
+    ),
+    "transcripts_title_not_blank": "title must not be blank",
     "uq_chunks_transcript_chunk_index": "chunks: each chunk_index may appear once",
     "participants_meeting_fkey": "meeting not found",
     "syntheses_meeting_fkey": "meeting not found",
@@ -151,3 +155,17 @@ def not_found_handler(
 def too_deep_handler(_: AnyRequest, exc: RecursionError) -> Response[dict[str, object]]:
     # msgspec gives up on JSON nested about a thousand levels deep.
     return error_response(HTTP_400_BAD_REQUEST, "JSON is nested too deeply")
+
+
+async def log_unexpected(exc: Exception, scope: Any) -> None:
+    """An `after_exception` hook: a 500 nothing above answered is logged with its
+    traceback (the answers above log what they need themselves)."""
+    answered = (HTTPException, asyncpg.PostgresError, ClientDataError, RecursionError, *UNAVAILABLE)
+    if not isinstance(exc, answered):
+        log.error(
+            "unhandled %s on %s %s",
+            type(exc).__name__,
+            scope.get("method"),
+            scope.get("path"),
+            exc_info=exc,
+        )

@@ -11,15 +11,17 @@ NUL character in any string is refused before it reaches PostgreSQL.
 Content-Security-Policy that allows nothing (the API pages under /schema allow
 their own scripts and styles)."""
 
+import functools
 import re
 import typing
 from typing import Any
 
 import msgspec
-from litestar import Request
+from litestar import Litestar, Request
 from litestar.enums import ScopeType
 from litestar.exceptions import SerializationException
 from litestar.middleware import ASGIMiddleware
+from litestar.routes import HTTPRoute
 from litestar.types import (
     ASGIApp,
     HTTPResponseBodyEvent,
@@ -29,6 +31,8 @@ from litestar.types import (
     Scope,
     Send,
 )
+
+from service.api.validation import explain, field_type, unknown_field
 
 _WITH_BODY = {"POST", "PUT", "PATCH", "DELETE"}
 _JSON_TYPE = re.compile(r"^application/([a-z0-9.+-]+\+)?json$")
@@ -54,15 +58,11 @@ def _strip(annotation: Any) -> Any:
     return annotation
 
 
-_BODY_TYPES: dict[int, Any] = {}
-
-
-def _body_type(handler: Any) -> Any:
-    """The handler's `data` type; None if it takes no body."""
-    if id(handler) not in _BODY_TYPES:
-        parameter = handler.parsed_fn_signature.parameters.get("data")
-        _BODY_TYPES[id(handler)] = None if parameter is None else _strip(parameter.annotation)
-    return _BODY_TYPES[id(handler)]
+def body_type(handler: Any) -> Any:
+    """The handler's `data` type; None if it takes no body. (Not cached by id(handler):
+    an id outlives its handler, and the next app's handler may get it.)"""
+    parameter = handler.parsed_fn_signature.parameters.get("data")
+    return None if parameter is None else _strip(parameter.annotation)
 
 
 def _key(error: msgspec.ValidationError) -> str | None:
@@ -117,16 +117,20 @@ class StrictBodies(ASGIMiddleware):
     async def _check_type(request: Request[Any, Any, Any]) -> dict[str, Any] | None:
         """Decodes the body (Litestar's own JSON cache keeps the result for the
         handler) and converts it strictly to the handler's type."""
-        kind = _body_type(request.route_handler)
+        kind = body_type(request.route_handler)
         try:
             value = await request.json()
             if kind is not None:
                 msgspec.convert(value, kind, strict=True)
         except msgspec.ValidationError as error:
+            key = _key(error)
+            message = explain(str(error), field_type(kind, key) if key else None)
+            if unknown := unknown_field(str(error), kind):
+                key, message = unknown
             return {
                 "status_code": 400,
                 "detail": f"Validation failed for {request.method} {request.url.path}",
-                "extra": [{"message": str(error), "key": _key(error), "source": "body"}],
+                "extra": [{"message": message, "key": key, "source": "body"}],
             }
         except (msgspec.DecodeError, SerializationException) as error:
             return {"status_code": 400, "detail": f"the body is not valid JSON: {error}"}
@@ -156,3 +160,23 @@ async def security_headers(message: Message, scope: Scope) -> None:
     if message["type"] == "http.response.start":
         policy = _DOCS_POLICY if scope["path"].startswith("/schema") else _API_POLICY
         message["headers"] = [*message.get("headers", []), *_HEADERS, policy]
+        if scope.get("method") == "OPTIONS" and "path_template" in scope:
+            _allow_every_method(message, scope)
+
+
+@functools.cache
+def _methods_by_path(app: Litestar) -> dict[str, bytes]:
+    return {
+        route.path_format: ", ".join(sorted(route.methods)).encode()
+        for route in app.routes
+        if isinstance(route, HTTPRoute)
+    }
+
+
+def _allow_every_method(message: HTTPResponseStartEvent, scope: Scope) -> None:
+    """Litestar's OPTIONS answer names the methods of the first handler registered
+    on a path only (`/conversations` said OPTIONS, POST); name them all."""
+    allow = _methods_by_path(scope["litestar_app"]).get(scope["path_template"])
+    if allow is not None:
+        headers = [(k, v) for k, v in message["headers"] if k.lower() != b"allow"]
+        message["headers"] = [*headers, (b"allow", allow)]

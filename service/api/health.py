@@ -13,6 +13,7 @@ from service.queries import migrations
 
 @get("/health/live", exclude_from_auth=True, tags=["health"], summary="The process is up")
 async def live() -> dict[str, str]:
+    """200 while the process serves requests; the database is not asked. Needs no token."""
     return {"status": "ok"}
 
 
@@ -31,6 +32,9 @@ def _unavailable(reason: str) -> Response[dict[str, Any]]:
     summary="The database answers and every migration is applied",
 )
 async def ready(state: State) -> Response[dict[str, Any]]:
+    """200 when a pooled connection is free within 2 s, the database answers and every migration
+    this code ships is applied; otherwise 503 with `Retry-After: 1` and the reason in `database`
+    (unreachable, or how many migrations are missing). Needs no token."""
     pool: asyncpg.Pool = state.pool
     expected: list[str] = state.migrations
     try:

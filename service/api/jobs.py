@@ -7,19 +7,22 @@ from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
-from litestar import Controller, Response, delete, get, post
+from litestar import Controller, Response, delete, get, patch, post
 from litestar.datastructures import State
 from litestar.exceptions import ClientException, NotFoundException
+from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import (
     HTTP_200_OK,
-    HTTP_201_CREATED,
     HTTP_204_NO_CONTENT,
     HTTP_409_CONFLICT,
 )
+from msgspec import UNSET, UnsetType
 
+from service.api.created import created
 from service.api.deps import CurrentUser, Db, Paging
 from service.api.pages import Cursor
+from service.api.patching import split
 from service.fields import Timestamp, check_finite_times
 from service.queries import processing_jobs
 from service.queries.processing_jobs import Backoff, Job, JobFilter, JobStatus, NewJob
@@ -32,6 +35,8 @@ JobType = Annotated[
     str, msgspec.Meta(min_length=1, max_length=100, pattern=r"^[a-z][a-z0-9_.:-]*$")
 ]
 Worker = Annotated[str, msgspec.Meta(min_length=1, max_length=255)]
+Priority = Annotated[int, msgspec.Meta(ge=-1000, le=1000, description="higher runs first")]
+MaxAttempts = Annotated[int, msgspec.Meta(ge=1, le=100)]
 
 
 class JobIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -39,8 +44,8 @@ class JobIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     entity_type: Annotated[str, msgspec.Meta(min_length=1, max_length=50)] | None = None
     entity_id: UUID | None = None
     session_id: UUID | None = None
-    priority: Annotated[int, msgspec.Meta(ge=-1000, le=1000)] = 0
-    max_attempts: Annotated[int, msgspec.Meta(ge=1, le=100)] = 3
+    priority: Priority = 0
+    max_attempts: MaxAttempts = 3
     run_after: Timestamp | None = None
     payload: dict[str, Any] = {}
     idempotency_key: Annotated[str, msgspec.Meta(min_length=1, max_length=255)] | None = None
@@ -69,17 +74,33 @@ class FailIn(msgspec.Struct, forbid_unknown_fields=True):
     retry: bool = True
 
 
+class JobPatch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Only a queued job can change (409 otherwise)."""
+
+    priority: Priority | UnsetType = UNSET
+    max_attempts: MaxAttempts | UnsetType = UNSET
+    run_after: Timestamp | UnsetType = UNSET
+    payload: dict[str, Any] | UnsetType = UNSET
+
+    def __post_init__(self) -> None:
+        check_finite_times(self)
+
+
 def _not_found(job_id: UUID) -> NotFoundException:
     return NotFoundException(f"job {job_id} not found")
 
 
-async def _not_running(db: Db, job_id: UUID, user: User, action: str) -> ClientException:
-    """Why a job could not be completed, failed or cancelled: 404 or 409."""
+async def _not_running(
+    db: Db, job_id: UUID, user: User, action: str, why: str | None = None
+) -> ClientException:
+    """Why a job could not be changed, completed, failed or cancelled: 404 or 409."""
     job = await processing_jobs.get_by_id(db, job_id=job_id, user_id=user.id)
     if job is None:
         return _not_found(job_id)
+    reason = f" ({why})" if why else ""
     return ClientException(
-        f"cannot {action} job {job_id}: it is {job.status}", status_code=HTTP_409_CONFLICT
+        f"cannot {action} job {job_id}: it is {job.status}{reason}",
+        status_code=HTTP_409_CONFLICT,
     )
 
 
@@ -97,12 +118,20 @@ class JobController(Controller):
     path = "/jobs"
     tags = ["jobs"]
 
-    @post("/", summary="Enqueue (201); a repeated idempotency_key answers 200 with the first job")
+    @post(
+        "/",
+        summary="Enqueue (201); a repeated idempotency_key answers 200 with the first job",
+        responses={200: ResponseSpec(Job, description="The job this idempotency_key made")},
+    )
     async def enqueue(self, data: JSONBody[JobIn], db: Db, user: CurrentUser) -> Response[Job]:
-        job, created = await processing_jobs.enqueue(
+        """Queues a job of the caller's, ready from `run_after` (default now). A `session_id` must
+        name a processing session of the caller's (404), whose counters then include the job. An
+        `idempotency_key` the caller has used before queues nothing: the answer is 200 with the
+        key's first job, whatever the rest of the body says."""
+        job, new = await processing_jobs.enqueue(
             db, user_id=user.id, job=NewJob(**msgspec.structs.asdict(data))
         )
-        return Response(job, status_code=HTTP_201_CREATED if created else HTTP_200_OK)
+        return created(job, f"/jobs/{job.id}", new=new)
 
     @get("/", summary="The caller's jobs, newest first")
     async def list_all(
@@ -114,6 +143,9 @@ class JobController(Controller):
         job_type: Annotated[str | None, QueryParameter(max_length=100)] = None,
         session_id: Annotated[UUID | None, QueryParameter()] = None,
     ) -> Response[Sequence[Job]]:
+        """Newest first; `status`, `job_type` and `session_id` narrow it and combine. Pages by
+        `limit` and `offset`, or `after` (the cursor in `Link: rel="next"`); `X-Total-Count` is
+        exact up to 10,000 (see `X-Total-Count-Exact`)."""
         filters = JobFilter(status=status, job_type=job_type, session_id=session_id)
         found = await processing_jobs.list_by_user(
             db,
@@ -129,10 +161,16 @@ class JobController(Controller):
         "/claim",
         status_code=HTTP_200_OK,
         summary="Claim the next ready job (highest priority, then oldest); 204 when none",
+        responses={204: ResponseSpec(None, description="No job is ready")},
     )
     async def claim_next(
         self, db: Db, user: CurrentUser, state: State, data: JSONBody[ClaimIn | None] = None
     ) -> Response[Job | None]:
+        """First requeues the caller's running jobs locked longer than the stale limit (10 minutes
+        by default; on their last attempt they fail instead). Then marks the next ready job
+        `running` for `worker` and counts an attempt: queued with `run_after` passed, highest
+        `priority` first, then earliest `run_after`; only the caller's jobs, optionally only
+        `job_types`. Concurrent claims never get the same job."""
         claimed = await _claim(db, user, state.settings, data or ClaimIn(), 1)
         if not claimed:
             return Response(None, status_code=HTTP_204_NO_CONTENT)
@@ -142,14 +180,33 @@ class JobController(Controller):
     async def claim_batch(
         self, data: JSONBody[ClaimBatchIn], db: Db, user: CurrentUser, state: State
     ) -> list[Job]:
+        """As POST /jobs/claim, for up to `limit` jobs (default 10) in claim order; an empty list
+        when none is ready."""
         return await _claim(db, user, state.settings, data, data.limit)
 
-    @get("/{job_id:uuid}")
+    @get("/{job_id:uuid}", summary="A job")
     async def get_one(self, job_id: FromPath[UUID], db: Db, user: CurrentUser) -> Job:
+        """One of the caller's jobs; another user's id is 404, like a missing one."""
         found = await processing_jobs.get_by_id(db, job_id=job_id, user_id=user.id)
         if found is None:
             raise _not_found(job_id)
         return found
+
+    @patch(
+        "/{job_id:uuid}",
+        summary="Change a queued job's priority, max_attempts, run_after or payload "
+        "(409 once it left the queue)",
+    )
+    async def update_one(
+        self, job_id: FromPath[UUID], data: JSONBody[JobPatch], db: Db, user: CurrentUser
+    ) -> Job:
+        """Only while the job is `queued` (409 once claimed, finished or cancelled). A key left out
+        stays, `null` is 400, and `payload` is replaced whole."""
+        values, _ = split(data)
+        updated = await processing_jobs.update(db, job_id=job_id, user_id=user.id, **values)
+        if updated is None:
+            raise await _not_running(db, job_id, user, "change", "only a queued job can change")
+        return updated
 
     @post("/{job_id:uuid}/complete", status_code=HTTP_200_OK, summary="Finish a running job")
     async def complete(
@@ -159,6 +216,9 @@ class JobController(Controller):
         user: CurrentUser,
         data: JSONBody[CompleteIn | None] = None,
     ) -> Job:
+        """Marks a `running` job `completed` with the optional `result` (any JSON), clearing its
+        error and lock. Any other status is 409, such as after a cancel or once a stale lock sent it
+        back to the queue. Which worker claimed it is not checked."""
         result = data.result if data is not None else None
         done = await processing_jobs.complete(db, job_id=job_id, user_id=user.id, result=result)
         if done is None:
@@ -178,6 +238,9 @@ class JobController(Controller):
         user: CurrentUser,
         state: State,
     ) -> Job:
+        """Records `error_message` on a `running` job. With `retry` (the default) and attempts left
+        it is queued again after a back-off of 10 s that doubles with each attempt, at most an hour
+        (defaults); otherwise it ends `failed`. Any status but running is 409."""
         settings: Settings = state.settings
         failed = await processing_jobs.fail(
             db,
@@ -195,12 +258,16 @@ class JobController(Controller):
         "/{job_id:uuid}/cancel", status_code=HTTP_200_OK, summary="Cancel a queued or running job"
     )
     async def cancel(self, job_id: FromPath[UUID], db: Db, user: CurrentUser) -> Job:
+        """Marks a queued or running job `cancelled` and drops its lock; a worker still running it
+        gets 409 when it completes or fails it. A finished job is 409."""
         cancelled = await processing_jobs.cancel(db, job_id=job_id, user_id=user.id)
         if cancelled is None:
             raise await _not_running(db, job_id, user, "cancel")
         return cancelled
 
-    @delete("/{job_id:uuid}")
+    @delete("/{job_id:uuid}", summary="Delete a job")
     async def remove(self, job_id: FromPath[UUID], db: Db, user: CurrentUser) -> None:
+        """Deletes a job in any status, running included; the counters of its processing session
+        drop accordingly."""
         if not await processing_jobs.delete(db, job_id=job_id, user_id=user.id):
             raise _not_found(job_id)

@@ -8,11 +8,15 @@ from uuid import UUID
 import msgspec
 from litestar import Controller, Response, delete, get, patch, post, put
 from litestar.exceptions import NotFoundException, ValidationException
+from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, JSONBody, PathParameter, QueryParameter
-from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
+from litestar.status_codes import HTTP_200_OK
+from msgspec import UNSET, UnsetType
 
+from service.api.created import created
 from service.api.deps import MAX_PAGE, CurrentUser, Db, Paging
 from service.api.pages import Cursor
+from service.api.patching import split
 from service.fields import (
     Email,
     LongText,
@@ -43,28 +47,30 @@ JsonList = Annotated[list[Any], msgspec.Meta(max_length=1000)]
 
 
 class MeetingPatch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    """Word count and duration are computed, so they are not accepted."""
+    """Null clears a field (title and status always have a value). Word count and
+    duration are computed, so they are not accepted."""
 
-    title: Name | None = None
-    description: LongText | None = None
-    status: MeetingStatus | None = None
-    scheduled_at: Timestamp | None = None
-    started_at: Timestamp | None = None
-    ended_at: Timestamp | None = None
-    platform: Platform | None = None
-    platform_meeting_id: ShortText | None = None
-    meeting_url: Annotated[str, msgspec.Meta(max_length=512)] | None = None
-    transcript: Transcript | None = None
-    transcription_provider: Provider | None = None
-    synthesis_provider: Provider | None = None
-    processing_time_seconds: NonNegativeInt | None = None
-    error_message: LongText | None = None
+    title: Name | UnsetType = UNSET
+    description: LongText | UnsetType | None = UNSET
+    status: MeetingStatus | UnsetType = UNSET
+    scheduled_at: Timestamp | UnsetType | None = UNSET
+    started_at: Timestamp | UnsetType | None = UNSET
+    ended_at: Timestamp | UnsetType | None = UNSET
+    platform: Platform | UnsetType | None = UNSET
+    platform_meeting_id: ShortText | UnsetType | None = UNSET
+    meeting_url: Annotated[str, msgspec.Meta(max_length=512)] | UnsetType | None = UNSET
+    transcript: Transcript | UnsetType | None = UNSET
+    transcription_provider: Provider | UnsetType | None = UNSET
+    synthesis_provider: Provider | UnsetType | None = UNSET
+    processing_time_seconds: NonNegativeInt | UnsetType | None = UNSET
+    error_message: LongText | UnsetType | None = UNSET
 
     def __post_init__(self) -> None:
         check_finite_times(self)
 
     def fields(self) -> MeetingFields:
-        return MeetingFields(**msgspec.structs.asdict(self))
+        values, _ = split(self)
+        return MeetingFields(**{f: values[f] for f in MeetingFields.__struct_fields__})
 
 
 class ParticipantIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -74,21 +80,16 @@ class ParticipantIn(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class ParticipantPatch(msgspec.Struct, forbid_unknown_fields=True):
-    name: Name | None = None
-    email: Email | None = None
-    is_organizer: bool | None = None
+    name: Name | UnsetType = UNSET
+    email: Email | UnsetType | None = UNSET
+    is_organizer: bool | UnsetType = UNSET
 
 
 class MeetingIn(MeetingPatch, kw_only=True):
     title: Name
     # A meeting starts its lifecycle at the start: PATCH moves it on from there.
-    status: Literal["pending"] | None = None
+    status: Literal["pending"] | UnsetType = UNSET
     participants: Annotated[list[ParticipantIn], msgspec.Meta(max_length=1000)] = []
-
-    def fields(self) -> MeetingFields:
-        values = msgspec.structs.asdict(self)
-        del values["participants"]
-        return MeetingFields(**values)
 
 
 # Full-text indexed, like chunk text: a tsvector holds at most 1 MB.
@@ -109,19 +110,21 @@ class SynthesisIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 
 
 class SynthesisPatch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    summary: Summary | None = None
-    key_decisions: JsonList | None = None
-    action_items: JsonList | None = None
-    open_questions: JsonList | None = None
-    key_topics: JsonList | None = None
-    llm_model: Annotated[str, msgspec.Meta(max_length=100)] | None = None
-    llm_tokens_used: NonNegativeInt | None = None
-    processing_time_seconds: Annotated[float, msgspec.Meta(ge=0)] | None = None
-    confidence_score: Annotated[float, msgspec.Meta(ge=0, le=1)] | None = None
-    email_recipients: Annotated[list[Email], msgspec.Meta(max_length=500)] | None = None
-    email_sent_at: Timestamp | None = None
-    email_delivery_status: Literal["pending", "sent", "failed"] | None = None
-    email_error: LongText | None = None
+    """Null clears a nullable field; clearing email_sent_at makes delivery pending."""
+
+    summary: Summary | UnsetType = UNSET
+    key_decisions: JsonList | UnsetType = UNSET
+    action_items: JsonList | UnsetType = UNSET
+    open_questions: JsonList | UnsetType = UNSET
+    key_topics: JsonList | UnsetType = UNSET
+    llm_model: Annotated[str, msgspec.Meta(max_length=100)] | UnsetType | None = UNSET
+    llm_tokens_used: NonNegativeInt | UnsetType | None = UNSET
+    processing_time_seconds: Annotated[float, msgspec.Meta(ge=0)] | UnsetType | None = UNSET
+    confidence_score: Annotated[float, msgspec.Meta(ge=0, le=1)] | UnsetType | None = UNSET
+    email_recipients: Annotated[list[Email], msgspec.Meta(max_length=500)] | UnsetType = UNSET
+    email_sent_at: Timestamp | UnsetType | None = UNSET
+    email_delivery_status: Literal["pending", "sent", "failed"] | UnsetType = UNSET
+    email_error: LongText | UnsetType | None = UNSET
 
     def __post_init__(self) -> None:
         check_finite_times(self)
@@ -160,7 +163,11 @@ class MeetingController(Controller):
     @post("/", summary="Record a meeting, optionally with its participants")
     async def create_one(
         self, data: JSONBody[MeetingIn], db: Db, user: CurrentUser
-    ) -> MeetingWithParticipants:
+    ) -> Response[MeetingWithParticipants]:
+        """Creates a meeting in status `pending` (the only one accepted here) with its
+        `participants` in the order given, and answers both. `duration_seconds` and
+        `transcript_word_count` are computed by the database. Two participants with one e-mail (in
+        any case) are 409, and then nothing is stored."""
         meeting = await meetings.create(db, user_id=user.id, title=data.title, fields=data.fields())
         for person in data.participants:
             await participants.create(
@@ -171,7 +178,7 @@ class MeetingController(Controller):
                 email=person.email,
                 is_organizer=person.is_organizer,
             )
-        return await _with_participants(db, meeting.id, user.id)
+        return created(await _with_participants(db, meeting.id, user.id), f"/meetings/{meeting.id}")
 
     @get("/", summary="The caller's meetings, newest first; ?q= searches titles, best first")
     async def list_all(
@@ -185,6 +192,10 @@ class MeetingController(Controller):
             str | None, QueryParameter(min_length=1, max_length=500, pattern=r"\S")
         ] = None,
     ) -> Response[Sequence[Meeting]]:
+        """Newest first, narrowed by `status` and `platform`; pages by `limit` and `offset`, or
+        `after` (the cursor in `Link: rel="next"`). `q` instead searches titles full-text (stemmed,
+        any case), best match first, and pages by offset only: with a filter or `after` it is 400.
+        `X-Total-Count` is exact up to 10,000 (see `X-Total-Count-Exact`)."""
         if q is not None:
             if status is not None or platform is not None:
                 raise ValidationException("q searches all meetings: drop status and platform")
@@ -212,6 +223,8 @@ class MeetingController(Controller):
         user: CurrentUser,
         limit: Annotated[int, QueryParameter(ge=1, le=MAX_PAGE)] = 10,
     ) -> list[Meeting]:
+        """The caller's newest `limit` meetings (default 10) as one plain list: no paging, no
+        `X-Total-Count`."""
         return await meetings.get_recent(db, user_id=user.id, limit=limit)
 
     @get("/by-platform-id/{platform_meeting_id:str}", summary="Find by the platform's meeting id")
@@ -222,6 +235,9 @@ class MeetingController(Controller):
         user: CurrentUser,
         platform: Annotated[str | None, QueryParameter(max_length=50)] = None,
     ) -> Meeting:
+        """The caller's newest meeting with this platform meeting id, optionally only on `platform`;
+        404 when there is none. The id need not be unique: older meetings with it are not
+        answered."""
         found = await meetings.get_by_platform_meeting_id(
             db, user_id=user.id, platform_meeting_id=platform_meeting_id, platform=platform
         )
@@ -233,14 +249,21 @@ class MeetingController(Controller):
     async def get_one(
         self, meeting_id: FromPath[UUID], db: Db, user: CurrentUser
     ) -> MeetingWithParticipants:
+        """A meeting of the caller's with its participants in the order added. Another user's id is
+        404, like a missing one."""
         return await _with_participants(db, meeting_id, user.id)
 
     @patch("/{meeting_id:uuid}", summary="Edit a meeting or move its status (409 if invalid)")
     async def update_one(
         self, meeting_id: FromPath[UUID], data: JSONBody[MeetingPatch], db: Db, user: CurrentUser
     ) -> Meeting:
+        """A key left out stays; `null` clears a field, except `title` and `status` (400). `status`
+        moves pending to transcribing (or straight to synthesizing), then synthesizing, then
+        completed; any unfinished step may go to failed, and failed back to pending. Any other move
+        is 409; the answer has no participants."""
+        _, cleared = split(data)
         updated = await meetings.update(
-            db, meeting_id=meeting_id, user_id=user.id, fields=data.fields()
+            db, meeting_id=meeting_id, user_id=user.id, fields=data.fields(), cleared=cleared
         )
         if updated is None:
             raise _meeting_not_found(meeting_id)
@@ -248,15 +271,21 @@ class MeetingController(Controller):
 
     @delete("/{meeting_id:uuid}", summary="Delete a meeting, its participants and synthesis")
     async def remove(self, meeting_id: FromPath[UUID], db: Db, user: CurrentUser) -> None:
+        """Deletes the meeting together with its participants and its synthesis."""
         if not await meetings.delete(db, meeting_id=meeting_id, user_id=user.id):
             raise _meeting_not_found(meeting_id)
 
-    @post("/{meeting_id:uuid}/participants")
+    @post(
+        "/{meeting_id:uuid}/participants",
+        summary="Add a participant (409 if the e-mail is there already)",
+    )
     async def add_participant(
         self, meeting_id: FromPath[UUID], data: JSONBody[ParticipantIn], db: Db, user: CurrentUser
-    ) -> Participant:
+    ) -> Response[Participant]:
+        """Adds a participant at the end of the meeting's list. An e-mail the meeting has already,
+        in any case, is 409."""
         await _require_meeting(db, meeting_id, user.id)
-        return await participants.create(
+        person = await participants.create(
             db,
             user_id=user.id,
             meeting_id=meeting_id,
@@ -264,11 +293,14 @@ class MeetingController(Controller):
             email=data.email,
             is_organizer=data.is_organizer,
         )
+        return created(person, f"/meetings/{meeting_id}/participants/{person.id}")
 
-    @get("/{meeting_id:uuid}/participants")
+    @get("/{meeting_id:uuid}/participants", summary="A meeting's participants in the order added")
     async def list_participants(
         self, meeting_id: FromPath[UUID], db: Db, user: CurrentUser, page: Paging
     ) -> Response[Sequence[Participant]]:
+        """The meeting's participants in the order added. Pages by `limit` and `offset` (the `Link:
+        rel="next"` header carries the next offset); `X-Total-Count` is exact."""
         found = await participants.list_by_meeting(
             db, meeting_id=meeting_id, user_id=user.id, limit=page.fetch, offset=page.offset
         )
@@ -276,7 +308,10 @@ class MeetingController(Controller):
             raise _meeting_not_found(meeting_id)
         return page.respond(found)
 
-    @get("/{meeting_id:uuid}/participants/{participant_id:uuid}")
+    @get(
+        "/{meeting_id:uuid}/participants/{participant_id:uuid}",
+        summary="A participant of the meeting",
+    )
     async def get_participant(
         self,
         meeting_id: FromPath[UUID],
@@ -284,6 +319,8 @@ class MeetingController(Controller):
         db: Db,
         user: CurrentUser,
     ) -> Participant:
+        """A participant, found only under its own meeting and only if that is the caller's;
+        anything else is 404."""
         found = await participants.get_by_id(
             db, participant_id=participant_id, meeting_id=meeting_id, user_id=user.id
         )
@@ -291,7 +328,7 @@ class MeetingController(Controller):
             raise _participant_not_found(participant_id)
         return found
 
-    @patch("/{meeting_id:uuid}/participants/{participant_id:uuid}")
+    @patch("/{meeting_id:uuid}/participants/{participant_id:uuid}", summary="Edit a participant")
     async def update_participant(
         self,
         meeting_id: FromPath[UUID],
@@ -300,20 +337,22 @@ class MeetingController(Controller):
         db: Db,
         user: CurrentUser,
     ) -> Participant:
+        """A key left out stays; `email: null` clears it, and `null` for `name` or `is_organizer` is
+        400. An e-mail another participant of the meeting has (in any case) is 409."""
+        values, cleared = split(data)
         updated = await participants.update(
             db,
             participant_id=participant_id,
             meeting_id=meeting_id,
             user_id=user.id,
-            name=data.name,
-            email=data.email,
-            is_organizer=data.is_organizer,
+            cleared=cleared,
+            **values,
         )
         if updated is None:
             raise _participant_not_found(participant_id)
         return updated
 
-    @delete("/{meeting_id:uuid}/participants/{participant_id:uuid}")
+    @delete("/{meeting_id:uuid}/participants/{participant_id:uuid}", summary="Remove a participant")
     async def remove_participant(
         self,
         meeting_id: FromPath[UUID],
@@ -321,6 +360,7 @@ class MeetingController(Controller):
         db: Db,
         user: CurrentUser,
     ) -> None:
+        """Removes the participant from the meeting; the meeting stays."""
         deleted = await participants.delete(
             db, participant_id=participant_id, meeting_id=meeting_id, user_id=user.id
         )
@@ -330,10 +370,14 @@ class MeetingController(Controller):
     @put(
         "/{meeting_id:uuid}/synthesis",
         summary="Create (201) or replace (200) the meeting's synthesis; delivery starts over",
+        responses={201: ResponseSpec(Synthesis, description="Created")},
     )
     async def put_synthesis(
         self, meeting_id: FromPath[UUID], data: JSONBody[SynthesisIn], db: Db, user: CurrentUser
     ) -> Response[Synthesis]:
+        """Creates the meeting's synthesis (201) or replaces it whole (200): fields left out take
+        their defaults, and delivery starts over as `pending` with no `email_sent_at` or
+        `email_error`. `summary_word_count` is computed."""
         await _require_meeting(db, meeting_id, user.id)
         stored = await syntheses.upsert(
             db,
@@ -342,22 +386,25 @@ class MeetingController(Controller):
             fields=SynthesisFields(**msgspec.structs.asdict(data)),
         )
         assert stored is not None, "the meeting is the caller's"
-        synthesis, created = stored
-        return Response(synthesis, status_code=HTTP_201_CREATED if created else HTTP_200_OK)
+        synthesis, new = stored
+        return created(synthesis, f"/meetings/{meeting_id}/synthesis", new=new)
 
     @post(
         "/{meeting_id:uuid}/synthesis", summary="Create the meeting's synthesis (409 if it has one)"
     )
     async def create_synthesis(
         self, meeting_id: FromPath[UUID], data: JSONBody[SynthesisIn], db: Db, user: CurrentUser
-    ) -> Synthesis:
+    ) -> Response[Synthesis]:
+        """Creates the meeting's synthesis, delivery `pending`; `summary_word_count` is computed. A
+        meeting that has one already is 409 (PUT replaces it)."""
         await _require_meeting(db, meeting_id, user.id)
-        return await syntheses.create(
+        synthesis = await syntheses.create(
             db,
             user_id=user.id,
             meeting_id=meeting_id,
             fields=SynthesisFields(**msgspec.structs.asdict(data)),
         )
+        return created(synthesis, f"/meetings/{meeting_id}/synthesis")
 
     @patch(
         "/{meeting_id:uuid}/synthesis",
@@ -370,29 +417,41 @@ class MeetingController(Controller):
         db: Db,
         user: CurrentUser,
     ) -> Synthesis:
-        if data.email_sent_at is not None and data.email_delivery_status not in (None, "sent"):
+        """A key left out stays; `null` clears `llm_model`, `llm_tokens_used`,
+        `processing_time_seconds`, `confidence_score`, `email_sent_at` or `email_error`, and is 400
+        for the rest. Delivery: an `email_sent_at` means `sent` (`sent` alone keeps the stored time
+        or stamps now), clearing it means `pending`, any status but `sent` clears it, and a
+        contradicting pair is 400. `email_error` is kept only while delivery is `failed`."""
+        values, cleared = split(data)
+        status = values["email_delivery_status"]
+        if values["email_sent_at"] is not None and status not in (None, "sent"):
             raise ValidationException("email_sent_at goes with email_delivery_status 'sent'")
+        if "email_sent_at" in cleared and status == "sent":
+            raise ValidationException("email_delivery_status 'sent' needs an email_sent_at")
         updated = await syntheses.update(
             db,
             meeting_id=meeting_id,
             user_id=user.id,
-            changes=SynthesisChanges(**msgspec.structs.asdict(data)),
+            changes=SynthesisChanges(**values),
+            cleared=cleared,
         )
         if updated is None:
             raise NotFoundException(f"meeting {meeting_id} has no synthesis")
         return updated
 
-    @get("/{meeting_id:uuid}/synthesis")
+    @get("/{meeting_id:uuid}/synthesis", summary="The meeting's synthesis")
     async def get_synthesis(
         self, meeting_id: FromPath[UUID], db: Db, user: CurrentUser
     ) -> Synthesis:
+        """The meeting's synthesis; 404 when the meeting has none or is not the caller's."""
         found = await syntheses.get_by_meeting_id(db, meeting_id=meeting_id, user_id=user.id)
         if found is None:
             raise NotFoundException(f"meeting {meeting_id} has no synthesis")
         return found
 
-    @delete("/{meeting_id:uuid}/synthesis")
+    @delete("/{meeting_id:uuid}/synthesis", summary="Delete the meeting's synthesis")
     async def remove_synthesis(self, meeting_id: FromPath[UUID], db: Db, user: CurrentUser) -> None:
+        """Deletes the meeting's synthesis; the meeting stays. 404 when it has none."""
         if not await syntheses.delete(db, meeting_id=meeting_id, user_id=user.id):
             raise NotFoundException(f"meeting {meeting_id} has no synthesis")
 
@@ -408,6 +467,10 @@ class MeetingController(Controller):
         db: Db,
         user: CurrentUser,
     ) -> Synthesis:
+        """For the mailer: `sent` stamps `email_sent_at` now, clears `email_error` and replaces
+        `email_recipients` when they are given; `failed` clears `email_sent_at` and stores
+        `email_error` ("delivery failed" if none is given), ignoring `email_recipients`.
+        `email_error` with `sent` is 400."""
         if data.email_delivery_status == "sent" and data.email_error is not None:
             raise ValidationException("email_error goes with email_delivery_status 'failed'")
         if data.email_delivery_status == "sent":
@@ -444,6 +507,10 @@ class SynthesisController(Controller):
             QueryParameter(description="only those with key decisions or action items"),
         ] = None,
     ) -> Response[Sequence[Synthesis]]:
+        """Newest first; `has=decisions` or `has=action_items` keeps those with at least one. Pages
+        by `limit` and `offset`, or `after` (the cursor in `Link: rel="next"`). `q` instead
+        searches summaries full-text, best match first, and pages by offset only: with `has` or
+        `after` it is 400. `X-Total-Count` is exact up to 10,000 (see `X-Total-Count-Exact`)."""
         if q is not None and has is not None:
             raise ValidationException("q and has cannot be combined")
         if q is not None:
@@ -467,6 +534,9 @@ class SynthesisController(Controller):
     async def pending_email(
         self, db: Db, user: CurrentUser, page: Paging
     ) -> Response[Sequence[Synthesis]]:
+        """The e-mail queue: the caller's syntheses without `email_sent_at` (delivery `pending` or
+        `failed`), oldest first. Pages by `limit` and `offset`, or `after` (the cursor in `Link:
+        rel="next"`); `X-Total-Count` is exact up to 10,000 (see `X-Total-Count-Exact`)."""
         found = await syntheses.get_pending_email(
             db,
             user_id=user.id,

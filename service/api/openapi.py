@@ -4,8 +4,10 @@ answer. `complete` adds, to every operation, the answers it can give and their
 body (`Error`); the bearer requirement only where a token is needed; the list
 headers on lists; and descriptions of the fields every table has."""
 
+import typing
 from typing import Any
 
+import msgspec
 from litestar import Litestar
 from litestar.openapi.spec import (
     Components,
@@ -19,6 +21,7 @@ from litestar.openapi.spec import (
     Schema,
 )
 
+from service.api.hardening import body_type
 from service.api.pages import EXACT_HEADER, TOTAL_HEADER
 
 ERROR = Schema(
@@ -88,6 +91,15 @@ FIELD_DESCRIPTIONS = {
 _METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 
 
+def operation_id(handler: Any, method: Any, path_components: list[Any]) -> str:
+    """`<resource>_<handler>` (videos_get_one, meetings_add_participant): names a
+    generated client can use as they are."""
+    resource = next((c for c in path_components if isinstance(c, str) and c), "root")
+    resource = resource.replace("-", "_")
+    name: str = handler.handler_name
+    return name if name == resource else f"{resource}_{name}"
+
+
 def _error(code: str, retry: bool = False) -> OpenAPIResponse:
     body = OpenAPIMediaType(schema=Reference("#/components/schemas/Error"))
     return OpenAPIResponse(
@@ -131,12 +143,28 @@ def _describe_fields(schema: Schema) -> None:
             part.description = FIELD_DESCRIPTIONS[name]
 
 
+def _names_other_rows(kind: Any) -> bool:
+    """Whether a body refers to other rows by id (a channel_id, a session_id): a
+    missing one is 404, as in a path."""
+    structs = [
+        m
+        for m in typing.get_args(kind) or (kind,)
+        if isinstance(m, type) and issubclass(m, msgspec.Struct)
+    ]
+    return any(
+        name.endswith("_id") and "UUID" in str(hint)
+        for struct in structs
+        for name, hint in typing.get_type_hints(struct).items()
+    )
+
+
 def _complete_operation(operation: Operation, handler: Any, path: str, method: str) -> None:
     public = bool(handler.opt.get("exclude_from_auth")) or path.startswith("/schema")
     responses = operation.responses if operation.responses is not None else {}
     operation.responses = responses
     ok = responses.get("200") or responses.get("201")
-    if _is_list(ok) and isinstance(ok, OpenAPIResponse):
+    paged = "page" in handler.parsed_fn_signature.parameters
+    if paged and _is_list(ok) and isinstance(ok, OpenAPIResponse):
         ok.headers = {**(ok.headers or {}), **LIST_HEADERS}
     created = responses.get("201")
     if isinstance(created, OpenAPIResponse) and method in ("post", "put"):
@@ -147,18 +175,49 @@ def _complete_operation(operation: Operation, handler: Any, path: str, method: s
         operation.security = [{"BearerToken": []}]
     else:
         operation.security = []
-    if "{" in path:
+    if "{" in path or _names_other_rows(body_type(handler)):
         codes.append("404")
     if method in ("post", "put", "patch", "delete"):
         codes += ["409", "413", "415"]
     if operation.parameters or operation.request_body:
         codes.append("400")
-    if handler.opt.get("admin"):
+    if "admin" in (handler.dependencies or {}):
         codes.append("403")
     codes += [str(code) for code in handler.opt.get("also_answers", ())]
     for code in codes:
         if code not in responses:
             responses[code] = _error(code, retry=code in ("429", "503"))
+
+
+def _exact_request_bodies(document: OpenAPI, handlers: dict[tuple[str, str], Any]) -> None:
+    """Request bodies as msgspec itself describes the types it enforces: unknown
+    fields refused (`additionalProperties: false`), the limits of list items kept,
+    and the body optional where the handler has a default. Litestar's rendering
+    drops the first two, so a client would send what the service then refuses."""
+    bodies = []
+    for path, item in (document.paths or {}).items():
+        for method in _METHODS:
+            operation = getattr(item, method, None)
+            handler = handlers.get((path, method))
+            if operation is None or handler is None or operation.request_body is None:
+                continue
+            kind = body_type(handler)
+            if kind is not None:
+                bodies.append((operation, handler, kind))
+    schemas, components = msgspec.json.schema_components(
+        [kind for _, _, kind in bodies], ref_template="#/components/schemas/{name}"
+    )
+    assert document.components is not None
+    document.components.schemas = {**(document.components.schemas or {}), **components}
+    for (operation, handler, _), schema in zip(bodies, schemas, strict=True):
+        assert operation.request_body is not None and not isinstance(
+            operation.request_body, Reference
+        )
+        data = handler.parsed_fn_signature.parameters["data"]
+        operation.request_body.required = not data.has_default
+        # a plain JSON Schema dict: Litestar writes it out as it is
+        exact: Any = schema
+        operation.request_body.content = {"application/json": OpenAPIMediaType(schema=exact)}
 
 
 def complete(app: Litestar) -> None:
@@ -171,6 +230,7 @@ def complete(app: Litestar) -> None:
         if isinstance(schema, Schema):
             _drop_ambiguous_any(schema)
             _describe_fields(schema)
+    _exact_request_bodies(document, handlers)
     document.security = None  # per operation instead: public routes need no token
     for path, item in (document.paths or {}).items():
         for method in _METHODS:

@@ -48,6 +48,12 @@ async def search(
         QueryParameter(max_length=10_000, description="JSON object the chunk metadata contains"),
     ] = None,
 ) -> Response[Sequence[SearchHit]]:
+    """Only the caller's chunks, optionally within one video (`video_id`) and/or channel
+    (`channel_id`), and only those whose metadata contains `metadata`. Ranking is bounded: at most
+    10,000 chunks are examined by default (for a term in a fifth of all chunks or more, those of the
+    most recent transcripts), so when the bound cuts some matches are missed and
+    `X-Total-Count-Exact` is false. Snippets are the HTML-escaped text with `<mark>` around matches.
+    Pages by `limit` and `offset`, or `after` (the cursor in `Link: rel="next"`)."""
     wanted = _metadata_filter(metadata)
     candidates: int = state.settings.search_candidates
     after = page.after(HITS)

@@ -8,8 +8,11 @@ import msgspec
 from litestar import Controller, Response, delete, get, patch, post
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import FromPath, JSONBody, QueryParameter
+from msgspec import UNSET, UnsetType
 
+from service.api.created import created
 from service.api.deps import CurrentUser, Db, Paging
+from service.api.patching import split
 from service.queries import templates
 from service.queries.templates import Template, TemplateType
 
@@ -30,10 +33,10 @@ class TemplateIn(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class TemplatePatch(msgspec.Struct, forbid_unknown_fields=True):
-    template_name: Name | None = None
-    template_content: Body | None = None
-    variables: Variables | None = None
-    is_default: bool | None = None
+    template_name: Name | UnsetType = UNSET
+    template_content: Body | UnsetType = UNSET
+    variables: Variables | UnsetType = UNSET
+    is_default: bool | UnsetType = UNSET
 
 
 def _not_found(template_id: UUID) -> NotFoundException:
@@ -55,8 +58,13 @@ class TemplateController(Controller):
     tags = ["templates"]
 
     @post("/", summary="Create a template of the caller's")
-    async def create_one(self, data: JSONBody[TemplateIn], db: Db, user: CurrentUser) -> Template:
-        return await templates.create(
+    async def create_one(
+        self, data: JSONBody[TemplateIn], db: Db, user: CurrentUser
+    ) -> Response[Template]:
+        """Creates a template owned by the caller (built-ins cannot be made here). `is_default:
+        true` makes it the caller's default of its type and retires the previous one. A second
+        template of the same type and name is 409."""
+        template = await templates.create(
             db,
             user_id=user.id,
             template_type=data.template_type,
@@ -65,55 +73,72 @@ class TemplateController(Controller):
             variables=data.variables,
             is_default=data.is_default,
         )
+        return created(template, f"/templates/{template.id}")
 
     @get("/", summary="The caller's templates, then the built-ins")
     async def list_all(
         self, db: Db, user: CurrentUser, page: Paging, template_type: TypeFilter = None
     ) -> Response[Sequence[Template]]:
+        """The caller's templates, then the built-ins every user sees, each by type and name; `type`
+        narrows to one type. Pages by `limit` and `offset` (the `Link: rel="next"` header carries
+        the next offset); `X-Total-Count` is exact."""
         found = await templates.list_visible(
             db, user_id=user.id, template_type=template_type, limit=page.fetch, offset=page.offset
         )
         return page.respond(found)
 
-    @get("/resolve", summary="The caller's default template of a type, else the built-in one")
+    @get(
+        "/resolve",
+        summary="The caller's default template of a type, else the built-in one",
+        opt={"also_answers": [404]},
+    )
     async def resolve(
         self,
         db: Db,
         user: CurrentUser,
         template_type: Annotated[TemplateType, QueryParameter(name="type")],
     ) -> Template:
+        """The template to use for `type`: the caller's default of that type, else the built-in
+        default; 404 when neither exists."""
         found = await templates.resolve(db, user_id=user.id, template_type=template_type)
         if found is None:
             raise NotFoundException(f"no default template of type {template_type}")
         return found
 
-    @get("/{template_id:uuid}")
+    @get("/{template_id:uuid}", summary="A template of the caller's, or a built-in")
     async def get_one(self, template_id: FromPath[UUID], db: Db, user: CurrentUser) -> Template:
+        """A template the caller owns, or a built-in; another user's is 404."""
         found = await templates.get_by_id(db, template_id=template_id, user_id=user.id)
         if found is None:
             raise _not_found(template_id)
         return found
 
-    @patch("/{template_id:uuid}")
+    @patch(
+        "/{template_id:uuid}",
+        summary="Edit a template (built-ins: admins)",
+        opt={"also_answers": [403]},
+    )
     async def update_one(
         self, template_id: FromPath[UUID], data: JSONBody[TemplatePatch], db: Db, user: CurrentUser
     ) -> Template:
+        """A key left out stays; `null` is 400 and `template_type` cannot change. `is_default: true`
+        retires the owner's previous default of the type. A built-in only an admin may change (403);
+        another user's template is 404."""
         owner = await _owner_for_change(db, template_id, user)
-        updated = await templates.update(
-            db,
-            template_id=template_id,
-            owner_id=owner,
-            template_name=data.template_name,
-            template_content=data.template_content,
-            variables=data.variables,
-            is_default=data.is_default,
-        )
+        values, _ = split(data)
+        updated = await templates.update(db, template_id=template_id, owner_id=owner, **values)
         if updated is None:
             raise _not_found(template_id)
         return updated
 
-    @delete("/{template_id:uuid}")
+    @delete(
+        "/{template_id:uuid}",
+        summary="Delete a template of the caller's (built-ins: admins)",
+        opt={"also_answers": [403]},
+    )
     async def remove(self, template_id: FromPath[UUID], db: Db, user: CurrentUser) -> None:
+        """A built-in only an admin may delete (403); another user's template is 404. Deleting the
+        caller's default leaves /templates/resolve to answer the built-in one."""
         owner = await _owner_for_change(db, template_id, user)
         if not await templates.delete(db, template_id=template_id, owner_id=owner):
             raise _not_found(template_id)

@@ -7,14 +7,17 @@ from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
-from litestar import Controller, Response, delete, get, post
+from litestar import Controller, Response, delete, get, patch, post
 from litestar.datastructures import State
 from litestar.exceptions import NotFoundException, ValidationException
+from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, JSONBody, QueryParameter
-from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
+from msgspec import UNSET, UnsetType
 
+from service.api.created import created
 from service.api.deps import CurrentUser, Db, Paging
 from service.api.pages import Cursor
+from service.api.patching import split
 from service.api.videos import VideoDetails
 from service.chunking import (
     MAX_CHUNKS,
@@ -34,6 +37,7 @@ from service.queries.transcripts import Source, Transcript, TranscriptSummary
 TRANSCRIPTS = Cursor[tuple[datetime, UUID]]("transcripts", tuple[datetime, UUID])
 CHUNKS = Cursor[int]("chunks", int)
 
+TranscriptTitle = Annotated[str, msgspec.Meta(min_length=1, max_length=500, pattern=r"\S")]
 
 
 class TranscriptIn(VideoDetails, kw_only=True):
@@ -47,6 +51,16 @@ class TranscriptIn(VideoDetails, kw_only=True):
     chunks: list[GivenChunk] | None = None
     chunk_tokens: Annotated[int, msgspec.Meta(ge=10, le=100_000)] | None = None
     chunk_overlap_tokens: Annotated[int, msgspec.Meta(ge=0, le=99_999)] | None = None
+
+
+class TranscriptPatch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Null clears the title; source and language must stay unique for the video
+    (409 otherwise). The text is replaced by ingesting again."""
+
+    source: Source | UnsetType = UNSET
+    language: Language | UnsetType = UNSET
+    title: TranscriptTitle | UnsetType | None = UNSET
+    metadata: dict[str, Any] | UnsetType = UNSET
 
 
 def _given_chunks(items: list[GivenChunk] | None) -> list[NewChunk] | None:
@@ -72,10 +86,21 @@ class TranscriptController(Controller):
         "/",
         summary="Ingest a transcript: 201 new, 200 when it replaced the same "
         "video/source/language (chunks replaced too)",
+        responses={
+            200: ResponseSpec(
+                Transcript, description="Replaced the transcript of this video, source and language"
+            )
+        },
     )
     async def ingest(
         self, data: JSONBody[TranscriptIn], db: Db, user: CurrentUser, state: State
     ) -> Response[Transcript]:
+        """Stores the text under the caller's video with this `youtube_video_id`. A missing video is
+        created from the body's video fields (`title` is the video's, not the transcript's); an
+        existing one is left as it is. The same video, source and language again replaces the text,
+        metadata and every chunk (200). Chunks are cut on the server by `chunk_tokens` and
+        `chunk_overlap_tokens` (below half of it) unless `chunks` are sent; all of it is stored, or
+        none."""
         settings = state.settings
         target = data.chunk_tokens or settings.chunk_tokens
         overlap = (
@@ -102,8 +127,8 @@ class TranscriptController(Controller):
             )
         except ChunkingError as exc:
             raise ValidationException(str(exc)) from None
-        status = HTTP_201_CREATED if result.transcript_created else HTTP_200_OK
-        return Response(result.transcript, status_code=status)
+        transcript = result.transcript
+        return created(transcript, f"/transcripts/{transcript.id}", new=result.transcript_created)
 
     @get("/", summary="The caller's transcripts without their text, newest first")
     async def list_all(
@@ -114,6 +139,10 @@ class TranscriptController(Controller):
         video_id: Annotated[UUID | None, QueryParameter()] = None,
         youtube_video_id: Annotated[str | None, QueryParameter(max_length=11)] = None,
     ) -> Response[Sequence[TranscriptSummary]]:
+        """The caller's transcripts without their text (`char_count` is its length), newest first;
+        `video_id` or `youtube_video_id` narrows to one video. Pages by `limit` and `offset`, or
+        `after` (the cursor in `Link: rel="next"`); `X-Total-Count` is exact up to 10,000 (see
+        `X-Total-Count-Exact`)."""
         found = await transcripts.list_by_user(
             db,
             user_id=user.id,
@@ -125,17 +154,43 @@ class TranscriptController(Controller):
         )
         return page.respond(found, TRANSCRIPTS, lambda t: (t.created_at, t.id))
 
-    @get("/{transcript_id:uuid}")
+    @get("/{transcript_id:uuid}", summary="A transcript with its text")
     async def get_one(self, transcript_id: FromPath[UUID], db: Db, user: CurrentUser) -> Transcript:
+        """A transcript of the caller's with its whole text and `chunk_count`. Another user's id is
+        404, like a missing one."""
         found = await transcripts.get_by_id(db, transcript_id=transcript_id, user_id=user.id)
         if found is None:
             raise _not_found(transcript_id)
         return found
 
+    @patch(
+        "/{transcript_id:uuid}",
+        summary="Edit a transcript's title, metadata, source or language "
+        "(409 if the video has that source and language already)",
+    )
+    async def update_one(
+        self,
+        transcript_id: FromPath[UUID],
+        data: JSONBody[TranscriptPatch],
+        db: Db,
+        user: CurrentUser,
+    ) -> Transcript:
+        """A key left out stays; `title: null` clears it, and `null` for another field is 400. The
+        text and chunks stay as they are (ingest again to replace them)."""
+        values, cleared = split(data)
+        updated = await transcripts.update(
+            db, transcript_id=transcript_id, user_id=user.id, cleared=cleared, **values
+        )
+        if updated is None:
+            raise _not_found(transcript_id)
+        return updated
+
     @get("/{transcript_id:uuid}/chunks", summary="A transcript's chunks in order")
     async def list_chunks(
         self, transcript_id: FromPath[UUID], db: Db, user: CurrentUser, page: Paging
     ) -> Response[Sequence[Chunk]]:
+        """The transcript's chunks by `chunk_index`; `X-Total-Count` is its exact `chunk_count`.
+        Pages by `limit` and `offset`, or `after` (the cursor in `Link: rel="next"`)."""
         found = await chunks.list_by_transcript(
             db,
             transcript_id=transcript_id,
@@ -150,5 +205,6 @@ class TranscriptController(Controller):
 
     @delete("/{transcript_id:uuid}", summary="Delete a transcript and its chunks")
     async def remove(self, transcript_id: FromPath[UUID], db: Db, user: CurrentUser) -> None:
+        """Deletes the transcript and its chunks; the video stays."""
         if not await transcripts.delete(db, transcript_id=transcript_id, user_id=user.id):
             raise _not_found(transcript_id)

@@ -1,3 +1,4 @@
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Literal
 from uuid import UUID
@@ -99,10 +100,13 @@ async def update(
     status: ChannelStatus | None = None,
     metadata: dict[str, Any] | None = None,
     processing_config: dict[str, Any] | None = None,
+    cleared: Sequence[str] = (),
 ) -> Channel | None:
+    """None leaves a field as it is; the columns named in `cleared` become NULL."""
     row = await db.fetchrow(
-        _UPDATE, channel_id, user_id, name, description, status, metadata, processing_config
-    )
+        _UPDATE, channel_id, user_id, name, description, status, metadata, processing_config,
+        list(cleared),
+    )  # fmt: skip
     return one(Channel, row)
 
 

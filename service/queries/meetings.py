@@ -1,6 +1,7 @@
 """Recorded meetings (seed 004's "conversations"). Word count and duration are
 generated columns: the database computes them, a client cannot set them."""
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Literal
 from uuid import UUID
@@ -8,6 +9,7 @@ from uuid import UUID
 import msgspec
 
 from service.db import TOTAL_CAP, Executor, Listing, listing, many, one, sql
+from service.queries.participants import Participant
 
 MeetingStatus = Literal["pending", "transcribing", "synthesizing", "completed", "failed"]
 
@@ -36,7 +38,7 @@ class Meeting(msgspec.Struct, frozen=True, gc=False):
 
 
 class MeetingWithParticipants(Meeting, frozen=True, gc=False):
-    participants: list[dict[str, Any]]
+    participants: list[Participant]
 
 
 class MeetingFields(msgspec.Struct, frozen=True, kw_only=True):
@@ -92,7 +94,11 @@ async def get_with_participants(
 ) -> MeetingWithParticipants | None:
     """The meeting and its participants, in one query."""
     row = await db.fetchrow(_GET_WITH_PARTICIPANTS, meeting_id, user_id)
-    return one(MeetingWithParticipants, row)
+    if row is None:
+        return None
+    values: Any = list(row)
+    values[-1] = many(Participant, values[-1])
+    return MeetingWithParticipants(*values)
 
 
 async def get_all(
@@ -151,16 +157,21 @@ async def search_by_title(
 
 
 async def update(
-    db: Executor, *, meeting_id: UUID, user_id: UUID, fields: MeetingFields
+    db: Executor,
+    *,
+    meeting_id: UUID,
+    user_id: UUID,
+    fields: MeetingFields,
+    cleared: Sequence[str] = (),
 ) -> Meeting | None:
-    """An invalid status change raises asyncpg.CheckViolationError
-    (constraint meetings_status_transition)."""
+    """The columns named in `cleared` become NULL. An invalid status change raises
+    asyncpg.CheckViolationError (constraint meetings_status_transition)."""
     f = fields
     row = await db.fetchrow(
         _UPDATE, meeting_id, user_id, f.title, f.description, f.status, f.scheduled_at,
         f.started_at, f.ended_at, f.platform, f.platform_meeting_id, f.meeting_url,
         f.transcript, f.transcription_provider, f.synthesis_provider,
-        f.processing_time_seconds, f.error_message,
+        f.processing_time_seconds, f.error_message, list(cleared),
     )  # fmt: skip
     return one(Meeting, row)
 

@@ -1,3 +1,4 @@
+from collections.abc import Sequence
 from datetime import datetime
 from uuid import UUID
 
@@ -67,8 +68,12 @@ async def update(
     name: str | None = None,
     email: str | None = None,
     is_organizer: bool | None = None,
+    cleared: Sequence[str] = (),
 ) -> Participant | None:
-    row = await db.fetchrow(_UPDATE, participant_id, meeting_id, user_id, name, email, is_organizer)
+    """None leaves a field as it is; the columns named in `cleared` become NULL."""
+    row = await db.fetchrow(
+        _UPDATE, participant_id, meeting_id, user_id, name, email, is_organizer, list(cleared)
+    )
     return one(Participant, row)
 
 

@@ -73,6 +73,7 @@ _COMPLETE = sql("processing_jobs/complete")
 _FAIL = sql("processing_jobs/fail")
 _CANCEL = sql("processing_jobs/cancel")
 _RECLAIM_STALE = sql("processing_jobs/reclaim_stale")
+_UPDATE = sql("processing_jobs/update")
 _DELETE = sql("processing_jobs/delete")
 
 
@@ -163,6 +164,21 @@ async def fail(
 async def cancel(db: Executor, *, job_id: UUID, user_id: UUID) -> Job | None:
     """None unless the job is the user's and queued or running."""
     return one(Job, await db.fetchrow(_CANCEL, job_id, user_id))
+
+
+async def update(
+    db: Executor,
+    *,
+    job_id: UUID,
+    user_id: UUID,
+    priority: int | None = None,
+    max_attempts: int | None = None,
+    run_after: datetime | None = None,
+    payload: dict[str, Any] | None = None,
+) -> Job | None:
+    """None leaves a field as it is. None back unless the job is the user's and queued."""
+    row = await db.fetchrow(_UPDATE, job_id, user_id, priority, max_attempts, run_after, payload)
+    return one(Job, row)
 
 
 async def reclaim_stale(

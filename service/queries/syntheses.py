@@ -1,5 +1,6 @@
 """AI syntheses of meetings, one per meeting, and their e-mail delivery."""
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Literal
 from uuid import UUID
@@ -95,15 +96,21 @@ async def create(
 
 
 async def update(
-    db: Executor, *, meeting_id: UUID, user_id: UUID, changes: SynthesisChanges
+    db: Executor,
+    *,
+    meeting_id: UUID,
+    user_id: UUID,
+    changes: SynthesisChanges,
+    cleared: Sequence[str] = (),
 ) -> Synthesis | None:
-    """Changes some fields; setting email_sent_at marks the synthesis sent."""
+    """Changes some fields and makes those named in `cleared` NULL; setting
+    email_sent_at marks the synthesis sent, clearing it makes it pending again."""
     c = changes
     row = await db.fetchrow(
         _UPDATE, meeting_id, user_id, c.summary, c.key_decisions, c.action_items,
         c.open_questions, c.key_topics, c.llm_model, c.llm_tokens_used,
         c.processing_time_seconds, c.confidence_score, c.email_recipients, c.email_sent_at,
-        c.email_delivery_status, c.email_error,
+        c.email_delivery_status, c.email_error, list(cleared),
     )  # fmt: skip
     return one(Synthesis, row)
 

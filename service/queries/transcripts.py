@@ -1,3 +1,4 @@
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Literal
 from uuid import UUID
@@ -16,6 +17,7 @@ class Transcript(msgspec.Struct, frozen=True, gc=False):
     youtube_video_id: str
     source: str
     language: str
+    title: str | None
     transcript_text: str
     metadata: dict[str, Any]
     chunk_count: int
@@ -32,6 +34,7 @@ class TranscriptSummary(msgspec.Struct, frozen=True, gc=False):
     youtube_video_id: str
     source: str
     language: str
+    title: str | None
     metadata: dict[str, Any]
     char_count: int
     chunk_count: int
@@ -44,6 +47,7 @@ class Stored(msgspec.Struct, frozen=True):
 
     id: UUID
     created: bool
+    title: str | None
     created_at: datetime
     updated_at: datetime
 
@@ -53,6 +57,7 @@ _GET_BY_ID = sql("transcripts/get_by_id")
 _LIST_BY_USER = sql("transcripts/list_by_user")
 _COUNT_BY_USER = sql("transcripts/count_by_user")
 _EXISTS = sql("transcripts/exists")
+_UPDATE = sql("transcripts/update")
 _DELETE = sql("transcripts/delete")
 
 
@@ -111,6 +116,25 @@ async def count_by_user(
 async def exists(db: Executor, *, transcript_id: UUID, user_id: UUID) -> bool:
     result: bool = await db.fetchval(_EXISTS, transcript_id, user_id)
     return result
+
+
+async def update(
+    db: Executor,
+    *,
+    transcript_id: UUID,
+    user_id: UUID,
+    source: Source | None = None,
+    language: str | None = None,
+    title: str | None = None,
+    metadata: dict[str, Any] | None = None,
+    cleared: Sequence[str] = (),
+) -> Transcript | None:
+    """None leaves a field as it is; the columns named in `cleared` become NULL. A
+    (source, language) the video has already raises asyncpg.UniqueViolationError."""
+    row = await db.fetchrow(
+        _UPDATE, transcript_id, user_id, source, language, title, metadata, list(cleared)
+    )
+    return one(Transcript, row)
 
 
 async def delete(db: Executor, *, transcript_id: UUID, user_id: UUID) -> bool:

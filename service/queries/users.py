@@ -64,9 +64,7 @@ async def get_credentials(
 ) -> LoginAttempt:
     """The account a username or e-mail names, whatever the case, and how its
     logins and the client `address` are throttled (sql/users/get_credentials.sql)."""
-    row = await db.fetchrow(
-        _GET_CREDENTIALS, login, address, address_failures, window_seconds
-    )
+    row = await db.fetchrow(_GET_CREDENTIALS, login, address, address_failures, window_seconds)
     return LoginAttempt(*row)
 
 

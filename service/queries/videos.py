@@ -1,3 +1,4 @@
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Literal
 from uuid import UUID
@@ -139,14 +140,16 @@ async def update(
     status: VideoStatus | None = None,
     file_size_bytes: int | None = None,
     error_message: str | None = None,
+    cleared: Sequence[str] = (),
 ) -> Video | None:
-    """None leaves a field as it is. An invalid status transition raises
-    asyncpg.CheckViolationError (constraint videos_status_transition)."""
+    """None leaves a field as it is; the columns named in `cleared` become NULL. An
+    invalid status transition raises asyncpg.CheckViolationError (constraint
+    videos_status_transition)."""
     f = fields
     row = await db.fetchrow(
         _UPDATE, video_id, user_id, f.channel_id, f.title, f.channel_name, f.duration_seconds,
         f.upload_date, f.description, f.tags, f.is_favorite, status, file_size_bytes,
-        error_message,
+        error_message, list(cleared),
     )  # fmt: skip
     return one(Video, row)
 

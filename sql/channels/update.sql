@@ -1,7 +1,8 @@
--- NULL leaves a column as it is.
+-- A PATCH: NULL leaves a column as it is, and $8 names the nullable columns to clear.
 UPDATE channels AS c
 SET name              = coalesce($3, c.name),
-    description       = coalesce($4, c.description),
+    description       = CASE WHEN 'description' = ANY($8::text[]) THEN NULL
+                             ELSE coalesce($4, description) END,
     status            = coalesce($5, c.status),
     metadata          = coalesce($6, c.metadata),
     processing_config = coalesce($7, c.processing_config)

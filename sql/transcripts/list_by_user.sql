@@ -2,7 +2,8 @@
 -- first; $2 and $3 optionally narrow to a video, by id or by YouTube id; after the
 -- cursor ($5, $6) when given; the total counted up to $4 + 1.
 WITH mine AS NOT MATERIALIZED (
-    SELECT t.id, t.user_id, t.video_id, v.youtube_video_id, t.source, t.language, t.metadata,
+    SELECT t.id, t.user_id, t.video_id, v.youtube_video_id, t.source, t.language, t.title,
+           t.metadata,
            length(t.transcript_text) AS char_count, t.chunk_count, t.created_at, t.updated_at
     FROM transcripts t
     JOIN videos v ON v.id = t.video_id

@@ -8,4 +8,4 @@ SET transcript_text = EXCLUDED.transcript_text,
     metadata        = EXCLUDED.metadata
 -- The update path skips the foreign key: never touch another user's row.
 WHERE transcripts.user_id = EXCLUDED.user_id
-RETURNING id, (xmax = 0) AS created, created_at, updated_at;
+RETURNING id, (xmax = 0) AS created, title, created_at, updated_at;

@@ -822,3 +822,67 @@ async def test_complete_without_a_body_of_a_job_that_is_not_running_is_409(
 
     assert response.status_code == 409, response.text
     assert (await job(client, alice.headers, queued["id"]))["status"] == "queued"
+
+
+# PATCH /jobs/{id}
+
+
+async def test_patch_a_queued_job(client: Client, alice: Account) -> None:
+    job = await enqueue_job(client, alice.headers, payload={"a": 1})
+    later = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
+
+    response = await client.patch(
+        f"/jobs/{job['id']}",
+        json={"priority": 7, "max_attempts": 9, "run_after": later, "payload": {"b": 2}},
+        headers=alice.headers,
+    )
+
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert (body["priority"], body["max_attempts"], body["payload"]) == (7, 9, {"b": 2})
+    assert datetime.fromisoformat(body["run_after"]) == datetime.fromisoformat(later)
+    assert body["status"] == "queued"
+    # run_after in the future: nothing to claim now
+    claim = await client.post("/jobs/claim", json={}, headers=alice.headers)
+    assert claim.status_code == 204
+
+
+async def test_patch_a_job_that_left_the_queue_is_409_and_changes_nothing(
+    client: Client, alice: Account
+) -> None:
+    job = await enqueue_job(client, alice.headers)
+    await claim_job(client, alice.headers)
+
+    response = await client.patch(f"/jobs/{job['id']}", json={"priority": 5}, headers=alice.headers)
+
+    assert response.status_code == 409, response.text
+    assert "running" in response.json()["detail"]
+    fetched = await client.get(f"/jobs/{job['id']}", headers=alice.headers)
+    assert fetched.json()["priority"] == job["priority"]
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"priority": None}, "priority"),
+        ({"max_attempts": 0}, "max_attempts"),
+        ({"status": "completed"}, "status"),
+        ({"run_after": "yesterday"}, "run_after"),
+    ],
+)
+async def test_patch_rejects_bad_fields(
+    client: Client, alice: Account, body: dict[str, Any], field: str
+) -> None:
+    job = await enqueue_job(client, alice.headers)
+
+    response = await client.patch(f"/jobs/{job['id']}", json=body, headers=alice.headers)
+
+    assert_bad_request(response, field)
+
+
+async def test_patch_someone_elses_job_is_404(client: Client, alice: Account, bob: Account) -> None:
+    job = await enqueue_job(client, alice.headers)
+
+    response = await client.patch(f"/jobs/{job['id']}", json={"priority": 1}, headers=bob.headers)
+
+    assert response.status_code == 404

@@ -809,3 +809,37 @@ async def test_lookups_with_a_nul_character_are_400_not_500(
     response = await client.get(url, headers=alice.headers)
 
     assert response.status_code == 400, response.text
+
+
+async def test_embedded_participants_are_exactly_what_the_participants_route_answers(
+    client: Client, alice: Account
+) -> None:
+    meeting = await create_meeting(
+        client,
+        alice.headers,
+        participants=[{"name": "Zed", "email": "zed@example.com", "is_organizer": True}],
+    )
+    await add_participant(client, alice.headers, meeting["id"], "Amy")
+
+    embedded = (await client.get(f"/meetings/{meeting['id']}", headers=alice.headers)).json()
+    listed = await client.get(f"/meetings/{meeting['id']}/participants", headers=alice.headers)
+
+    assert [p["name"] for p in embedded["participants"]] == ["Zed", "Amy"]
+    assert embedded["participants"] == listed.json()
+    for person in embedded["participants"]:
+        assert person["user_id"] == alice.user["id"]
+        assert person["created_at"].endswith("Z")
+        one = await client.get(
+            f"/meetings/{meeting['id']}/participants/{person['id']}", headers=alice.headers
+        )
+        assert list(one.json().items()) == list(person.items())  # same keys, same order
+
+
+async def test_the_openapi_document_types_embedded_participants(client: Client) -> None:
+    schemas = (await client.get("/schema/openapi.json")).json()["components"]["schemas"]
+    embedded = next(s for name, s in schemas.items() if name.endswith("MeetingWithParticipants"))[
+        "properties"
+    ]["participants"]
+
+    assert embedded["type"] == "array"
+    assert embedded["items"]["$ref"].endswith("Participant")

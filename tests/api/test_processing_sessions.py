@@ -353,3 +353,75 @@ async def test_post_without_a_body_takes_the_defaults(
     assert body["user_id"] == alice.user["id"]
     assert await get_session(client, alice.headers, body["id"]) == body
     assert await session_conn.fetchval("SELECT count(*) FROM processing_sessions") == 1
+
+
+# the session's status follows its jobs
+
+
+async def _run(client: Client, headers: Headers, session_id: str, n: int) -> list[Any]:
+    jobs = [
+        await enqueue_job(client, headers, session_id=session_id, max_attempts=1) for _ in range(n)
+    ]
+    return [await claim_job(client, headers) for _ in jobs]
+
+
+async def _session(client: Client, headers: Headers, session_id: str) -> Any:
+    response = await client.get(f"/processing-sessions/{session_id}", headers=headers)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def test_a_session_is_running_once_a_job_runs_and_completed_when_all_are_done(
+    client: Client, alice: Account
+) -> None:
+    made = await create_processing_session(client, alice.headers, name="Batch")
+    assert (made["status"], made["finished_at"]) == ("pending", None)
+    first, second = await _run(client, alice.headers, made["id"], 2)
+
+    running = await _session(client, alice.headers, made["id"])
+    assert running["status"] == "running" and running["started_at"] is not None
+    await client.post(f"/jobs/{first['id']}/complete", json={}, headers=alice.headers)
+    assert (await _session(client, alice.headers, made["id"]))["status"] == "running"
+    done = await client.post(f"/jobs/{second['id']}/complete", json={}, headers=alice.headers)
+    assert done.status_code == 200, done.text
+
+    finished = await _session(client, alice.headers, made["id"])
+    assert finished["status"] == "completed"
+    assert (finished["completed_items"], finished["total_items"]) == (2, 2)
+    assert finished["finished_at"] is not None
+    assert datetime.fromisoformat(finished["finished_at"]) >= datetime.fromisoformat(
+        finished["started_at"]
+    )
+
+
+async def test_a_session_with_a_failed_job_ends_failed_and_runs_again_with_new_work(
+    client: Client, alice: Account
+) -> None:
+    made = await create_processing_session(client, alice.headers, name="Batch")
+    ok, bad = await _run(client, alice.headers, made["id"], 2)
+    await client.post(f"/jobs/{ok['id']}/complete", json={}, headers=alice.headers)
+    failed = await client.post(
+        f"/jobs/{bad['id']}/fail", json={"error_message": "boom"}, headers=alice.headers
+    )
+    assert failed.json()["status"] == "failed"
+
+    ended = await _session(client, alice.headers, made["id"])
+    assert (ended["status"], ended["failed_items"]) == ("failed", 1)
+    assert ended["finished_at"] is not None
+
+    await enqueue_job(client, alice.headers, session_id=made["id"])
+    again = await _session(client, alice.headers, made["id"])
+    assert (again["status"], again["finished_at"]) == ("running", None)
+
+
+async def test_a_session_whose_jobs_are_all_cancelled_is_cancelled(
+    client: Client, alice: Account
+) -> None:
+    made = await create_processing_session(client, alice.headers, name="Batch")
+    job = await enqueue_job(client, alice.headers, session_id=made["id"])
+
+    cancelled = await client.post(f"/jobs/{job['id']}/cancel", headers=alice.headers)
+
+    assert cancelled.status_code == 200, cancelled.text
+    ended = await _session(client, alice.headers, made["id"])
+    assert ended["status"] == "cancelled" and ended["finished_at"] is not None

@@ -641,14 +641,48 @@ async def test_patch_leaves_fields_it_is_not_given(client: Client, alice: Accoun
         client, alice.headers, original["meeting_id"], llm_model="other-model"
     )
     nothing = await patch_synthesis(client, alice.headers, original["meeting_id"])
-    nulls = await patch_synthesis(
-        client, alice.headers, original["meeting_id"], summary=None, key_decisions=None
-    )
 
     unchanged = {k: v for k, v in original.items() if k not in ("llm_model", "updated_at")}
-    for body in (only_model, nothing, nulls):
+    for body in (only_model, nothing):
         assert {k: v for k, v in body.items() if k in unchanged} == unchanged
         assert body["llm_model"] == "other-model"
+
+
+async def test_patch_null_clears_a_nullable_field_and_only_that_one(
+    client: Client, alice: Account
+) -> None:
+    original = await synthesis_for(client, alice.headers, **FULL_SYNTHESIS)
+
+    body = await patch_synthesis(
+        client, alice.headers, original["meeting_id"], llm_model=None, confidence_score=None
+    )
+
+    assert (body["llm_model"], body["confidence_score"]) == (None, None)
+    cleared = ("llm_model", "confidence_score", "updated_at")
+    assert {k: v for k, v in body.items() if k not in cleared} == {
+        k: v for k, v in original.items() if k not in cleared
+    }
+    again = await client.get(f"/meetings/{original['meeting_id']}/synthesis", headers=alice.headers)
+    assert again.json() == body
+
+
+@pytest.mark.parametrize("field", ["summary", "key_decisions", "email_recipients"])
+async def test_patch_null_on_a_required_field_is_400_and_changes_nothing(
+    client: Client, alice: Account, field: str
+) -> None:
+    original = await synthesis_for(client, alice.headers, **FULL_SYNTHESIS)
+    meeting_id = original["meeting_id"]
+
+    response = await client.patch(
+        f"/meetings/{meeting_id}/synthesis",
+        json={field: None, "llm_model": "changed"},
+        headers=alice.headers,
+    )
+
+    assert response.status_code == 400, response.text
+    assert field in response.text
+    again = await client.get(f"/meetings/{meeting_id}/synthesis", headers=alice.headers)
+    assert again.json() == original
 
 
 async def test_patch_email_sent_at_marks_it_sent_at_that_time(

@@ -30,6 +30,7 @@ TRANSCRIPT_FIELDS = {
     "youtube_video_id",
     "source",
     "language",
+    "title",
     "transcript_text",
     "metadata",
     "chunk_count",
@@ -838,3 +839,88 @@ async def test_a_missing_transcript_is_404_naming_it(
 
     assert response.status_code == 404, response.text
     assert missing in response.json()["detail"]
+
+
+# PATCH /transcripts/{id}
+
+
+async def test_patch_changes_title_metadata_source_and_language(
+    client: Client, alice: Account
+) -> None:
+    made = await ingest(client, alice.headers, "Words to keep.", metadata={"a": 1})
+
+    response = await client.patch(
+        f"/transcripts/{made['id']}",
+        json={"title": "Episode 1", "metadata": {"b": 2}, "source": "upload", "language": "de"},
+        headers=alice.headers,
+    )
+
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert (body["title"], body["metadata"], body["source"], body["language"]) == (
+        "Episode 1",
+        {"b": 2},
+        "upload",
+        "de",
+    )
+    assert body["transcript_text"] == made["transcript_text"]
+    assert body["chunk_count"] == made["chunk_count"]
+    assert body["youtube_video_id"] == made["youtube_video_id"]
+    fetched = await client.get(f"/transcripts/{made['id']}", headers=alice.headers)
+    assert fetched.json() == body
+
+
+async def test_patch_to_a_source_and_language_the_video_has_is_409(
+    client: Client, alice: Account
+) -> None:
+    first = await ingest(client, alice.headers, "English words.", language="en")
+    second = await ingest(
+        client,
+        alice.headers,
+        "Deutsche Worte.",
+        youtube_video_id=first["youtube_video_id"],
+        language="de",
+    )
+
+    response = await client.patch(
+        f"/transcripts/{second['id']}", json={"language": "en"}, headers=alice.headers
+    )
+
+    assert response.status_code == 409, response.text
+    assert "language" in response.json()["detail"]
+    fetched = await client.get(f"/transcripts/{second['id']}", headers=alice.headers)
+    assert fetched.json()["language"] == "de"
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"title": "   "}, "title"),
+        ({"title": "x" * 501}, "title"),
+        ({"source": "telepathy"}, "source"),
+        ({"metadata": None}, "metadata"),
+        ({"transcript_text": "new"}, "transcript_text"),
+    ],
+)
+async def test_patch_rejects_bad_fields(
+    client: Client, alice: Account, body: dict[str, Any], field: str
+) -> None:
+    made = await ingest(client, alice.headers, "Words.")
+
+    response = await client.patch(f"/transcripts/{made['id']}", json=body, headers=alice.headers)
+
+    assert_bad_request(response, field)
+
+
+async def test_patch_someone_elses_transcript_is_404(
+    client: Client, alice: Account, bob: Account
+) -> None:
+    made = await ingest(client, alice.headers, "Words.")
+
+    response = await client.patch(
+        f"/transcripts/{made['id']}", json={"title": "mine"}, headers=bob.headers
+    )
+
+    assert response.status_code == 404
+    fetched = await client.get(f"/transcripts/{made['id']}", headers=alice.headers)
+    assert fetched.json()["title"] is None

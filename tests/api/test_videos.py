@@ -726,3 +726,53 @@ async def test_an_invalid_transition_via_put_cannot_happen(client: Client, alice
 
     assert response.status_code == 200
     assert response.json()["status"] == "queued"
+
+
+# channel_name follows the channel unless given
+
+
+async def test_a_video_added_to_a_channel_takes_its_name(client: Client, alice: Account) -> None:
+    channel = await create_channel(client, alice.headers, name="The Show")
+
+    plain = await create_video(client, alice.headers, channel_id=channel["id"])
+    named = await create_video(
+        client, alice.headers, channel_id=channel["id"], channel_name="Another name"
+    )
+
+    assert plain["channel_name"] == "The Show"
+    assert named["channel_name"] == "Another name"
+
+
+async def test_moving_a_video_to_another_channel_takes_the_new_name(
+    client: Client, alice: Account
+) -> None:
+    first = await create_channel(client, alice.headers, name="First")
+    second = await create_channel(client, alice.headers, name="Second")
+    video = await create_video(client, alice.headers, channel_id=first["id"])
+
+    moved = await client.patch(
+        f"/videos/{video['id']}", json={"channel_id": second["id"]}, headers=alice.headers
+    )
+    renamed = await client.patch(
+        f"/videos/{video['id']}",
+        json={"channel_id": first["id"], "channel_name": "Given"},
+        headers=alice.headers,
+    )
+
+    assert moved.json()["channel_name"] == "Second"
+    assert renamed.json()["channel_name"] == "Given"
+
+
+async def test_another_users_channel_lends_no_name(
+    client: Client, alice: Account, bob: Account
+) -> None:
+    channel = await create_channel(client, bob.headers, name="Bob's")
+
+    response = await client.post(
+        "/videos",
+        json={"youtube_video_id": new_youtube_video_id(), "channel_id": channel["id"]},
+        headers=alice.headers,
+    )
+
+    assert response.status_code in (400, 404, 409), response.text
+    assert "Bob's" not in response.text

@@ -543,6 +543,21 @@ def test_diagram_into_a_missing_readme_is_one_line(
     assert not missing.exists()
 
 
+def test_diagram_refuses_a_database_with_pending_migrations(
+    migrated_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    newest = migrations.rollback(migrated_url, 1)
+    readme = tmp_path / "README.md"
+    readme.write_text("<!-- er-diagram:start -->\n<!-- er-diagram:end -->\n")
+    before = readme.read_text()
+
+    assert main(["db", "diagram", "--readme", str(readme)]) == 1
+
+    err = capsys.readouterr().err
+    assert newest[0] in err and "tubebase db apply" in err
+    assert readme.read_text() == before
+
+
 # 7. The embedded server is an install extra
 
 

@@ -535,12 +535,19 @@ async def test_get_with_participants_lists_them_oldest_first(
     assert found.id == meeting.id
     assert found.title == "with people"
     assert isinstance(found.participants, list)
-    assert all(isinstance(p, dict) for p in found.participants)
-    assert [p["name"] for p in found.participants] == ["Zed", "Amy", "Mo"]
-    assert [p["id"] for p in found.participants] == [str(p.id) for p in made]
-    assert [p["email"] for p in found.participants] == ["zed@example.com", None, "mo@example.com"]
-    assert [p["is_organizer"] for p in found.participants] == [True, False, False]
-    assert {p["meeting_id"] for p in found.participants} == {str(meeting.id)}
+    assert all(isinstance(p, participants.Participant) for p in found.participants)
+    assert [p.name for p in found.participants] == ["Zed", "Amy", "Mo"]
+    assert [p.id for p in found.participants] == [p.id for p in made]
+    assert [p.user_id for p in found.participants] == [alice.id] * 3
+    assert found.participants == [
+        await participants.get_by_id(
+            db, participant_id=p.id, meeting_id=meeting.id, user_id=alice.id
+        )
+        for p in made
+    ]
+    assert [p.email for p in found.participants] == ["zed@example.com", None, "mo@example.com"]
+    assert [p.is_organizer for p in found.participants] == [True, False, False]
+    assert {p.meeting_id for p in found.participants} == {meeting.id}
 
 
 async def test_get_with_participants_keeps_insertion_order_within_a_transaction(
@@ -557,7 +564,7 @@ async def test_get_with_participants_keeps_insertion_order_within_a_transaction(
     found = await meetings.get_with_participants(db, meeting_id=meeting.id, user_id=alice.id)
 
     assert found is not None
-    assert [p["name"] for p in found.participants] == names
+    assert [p.name for p in found.participants] == names
 
 
 async def test_get_with_participants_is_one_query(
@@ -578,7 +585,7 @@ async def test_get_with_participants_is_one_query(
         db.remove_query_logger(log)
 
     assert found is not None
-    assert [p["name"] for p in found.participants] == ["Ann"]
+    assert [p.name for p in found.participants] == ["Ann"]
     assert len(statements) == 1
 
 

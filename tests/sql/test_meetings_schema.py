@@ -587,8 +587,12 @@ async def test_rolling_back_0009_removes_exactly_the_meeting_objects(
 ) -> None:
     url = make_database()
     migrations.apply(url)
-    # 0011 and 0010 (on top of it) go first
-    assert migrations.rollback(url, 2) == ["0011.hostile_clients", "0010.retrieval_at_scale"]
+    # the migrations on top of it go first
+    assert migrations.rollback(url, 3) == [
+        "0012.exact_contract",
+        "0011.hostile_clients",
+        "0010.retrieval_at_scale",
+    ]
 
     assert migrations.rollback(url, 1) == ["0009.meetings"]
     conn = await connect(url)
@@ -614,6 +618,7 @@ async def test_rolling_back_0009_removes_exactly_the_meeting_objects(
             "0009.meetings",
             "0010.retrieval_at_scale",
             "0011.hostile_clients",
+            "0012.exact_contract",
         ]
         restored = await conn.fetchval(
             "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema()"

@@ -430,3 +430,73 @@ async def test_counters_of_jobs_without_a_session_touch_no_session(
     await processing_jobs.complete(db, job_id=job.id, user_id=alice.id, result=1)
 
     assert await reload(db, session) == session
+
+
+# derive_session_status: the status follows the counters
+
+
+async def test_status_follows_the_jobs_to_completed(
+    db: asyncpg.Connection, alice: users.User
+) -> None:
+    session = await new_session(db, alice)
+    jobs = [await add_job(db, alice, session_id=session.id) for _ in range(2)]
+    assert (await reload(db, session)).status == "pending"
+
+    await claim_all(db, alice)
+    running = await reload(db, session)
+    assert (running.status, running.finished_at) == ("running", None)
+    assert running.started_at is not None
+
+    await processing_jobs.complete(db, job_id=jobs[0].id, user_id=alice.id, result=None)
+    assert (await reload(db, session)).status == "running"
+    await processing_jobs.complete(db, job_id=jobs[1].id, user_id=alice.id, result=None)
+
+    done = await reload(db, session)
+    assert done.status == "completed"
+    assert done.finished_at is not None and done.started_at is not None
+    assert done.finished_at >= done.started_at
+
+
+async def test_any_failed_job_makes_the_finished_session_failed_and_a_retry_reopens_it(
+    db: asyncpg.Connection, alice: users.User
+) -> None:
+    session = await new_session(db, alice)
+    ok = await add_job(db, alice, session_id=session.id)
+    bad = await add_job(db, alice, session_id=session.id, max_attempts=1)
+    await claim_all(db, alice)
+    await processing_jobs.complete(db, job_id=ok.id, user_id=alice.id, result=None)
+    await processing_jobs.fail(
+        db, job_id=bad.id, user_id=alice.id, error_message="x", backoff=BACKOFF, retry=False
+    )
+
+    failed = await reload(db, session)
+    assert (failed.status, failed.failed_items) == ("failed", 1)
+    assert failed.finished_at is not None
+
+    await add_job(db, alice, session_id=session.id)
+    reopened = await reload(db, session)
+    assert (reopened.status, reopened.finished_at) == ("running", None)
+
+
+async def test_a_session_whose_jobs_are_all_gone_is_cancelled_and_stays_so(
+    db: asyncpg.Connection, alice: users.User
+) -> None:
+    session = await new_session(db, alice)
+    job = await add_job(db, alice, session_id=session.id)
+
+    assert await processing_jobs.delete(db, job_id=job.id, user_id=alice.id)
+
+    cancelled = await reload(db, session)
+    assert cancelled.status == "cancelled" and cancelled.finished_at is not None
+    await add_job(db, alice, session_id=session.id)
+    assert (await reload(db, session)).status == "cancelled"
+
+
+async def test_a_session_without_jobs_stays_pending(
+    db: asyncpg.Connection, alice: users.User
+) -> None:
+    session = await new_session(db, alice)
+    await db.execute("UPDATE processing_sessions SET name = 'renamed' WHERE id = $1", session.id)
+
+    fresh = await reload(db, session)
+    assert (fresh.status, fresh.finished_at, fresh.name) == ("pending", None, "renamed")

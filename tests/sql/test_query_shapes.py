@@ -110,6 +110,7 @@ SHAPES: dict[str, Any] = {
     "transcripts/count_by_user": int,
     "transcripts/exists": bool,
     "transcripts/delete": bool,
+    "transcripts/update": Transcript,
     "chunks/delete_by_transcript": int,
     "chunks/list_by_transcript": (("total", int), Chunk),
     "chunks/count_by_transcript": int,
@@ -134,6 +135,7 @@ SHAPES: dict[str, Any] = {
     "processing_jobs/cancel": Job,
     "processing_jobs/reclaim_stale": Job,
     "processing_jobs/delete": bool,
+    "processing_jobs/update": Job,
     "meetings/create": Meeting,
     "meetings/get_by_id": Meeting,
     "meetings/get_with_participants": MeetingWithParticipants,
@@ -185,6 +187,7 @@ PG_TO_PYTHON: dict[str, type] = {
     "float8": float,
     "date": date,
     "text[]": list,
+    "record[]": list,  # rows decoded into a list of Structs
 }
 
 

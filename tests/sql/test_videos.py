@@ -463,7 +463,8 @@ async def test_update_changes_only_given_fields(db: asyncpg.Connection, alice: u
     assert updated.channel_id == channel.id
     assert updated.title == "New title"
     assert updated.tags == ["new"]
-    assert updated.channel_name == "Rick Astley"
+    # moving to another channel without naming it takes that channel's name
+    assert updated.channel_name == channel.name == "A channel"
     assert updated.duration_seconds == 213
     assert updated.upload_date == date(2009, 10, 25)
     assert updated.description == "The official video"
@@ -705,3 +706,53 @@ async def test_racing_adds_of_one_video_make_one_row(committing_database_url: st
     finally:
         await first_conn.close()
         await second_conn.close()
+
+
+# videos_channel_name: a video takes its channel's name unless given one
+
+
+async def test_create_with_a_channel_takes_its_name_unless_given(
+    db: asyncpg.Connection, alice: users.User
+) -> None:
+    channel = await add_channel(db, alice, name="The Show")
+
+    plain = await videos.create(
+        db,
+        user_id=alice.id,
+        youtube_video_id=new_youtube_video_id(),
+        fields=VideoFields(channel_id=channel.id),
+    )
+    named = await videos.create(
+        db,
+        user_id=alice.id,
+        youtube_video_id=new_youtube_video_id(),
+        fields=VideoFields(channel_id=channel.id, channel_name="Given"),
+    )
+    alone = await videos.create(
+        db, user_id=alice.id, youtube_video_id=new_youtube_video_id(), fields=VideoFields()
+    )
+
+    assert (plain.channel_name, named.channel_name, alone.channel_name) == (
+        "The Show",
+        "Given",
+        None,
+    )
+
+
+async def test_clearing_the_name_of_a_video_that_keeps_its_channel_is_allowed(
+    db: asyncpg.Connection, alice: users.User
+) -> None:
+    channel = await add_channel(db, alice, name="The Show")
+    video = await videos.create(
+        db,
+        user_id=alice.id,
+        youtube_video_id=new_youtube_video_id(),
+        fields=VideoFields(channel_id=channel.id),
+    )
+
+    cleared = await videos.update(
+        db, video_id=video.id, user_id=alice.id, fields=VideoFields(), cleared=["channel_name"]
+    )
+
+    assert cleared is not None
+    assert (cleared.channel_id, cleared.channel_name) == (channel.id, None)

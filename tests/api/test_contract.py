@@ -1,0 +1,312 @@
+"""The HTTP contract every resource shares: PATCH leaves an absent key alone and clears
+a nullable field sent as null (a required one is 400); 201 answers say where the new
+resource lives; OPTIONS lists every method a path has."""
+
+from collections.abc import Awaitable, Callable
+from typing import Any, NamedTuple
+
+import pytest
+
+from tests.api.conftest import Account
+from tests.api.helpers import (
+    Client,
+    Headers,
+    add_participant,
+    create_channel,
+    create_conversation,
+    create_meeting,
+    create_processing_session,
+    create_template,
+    create_video,
+    enqueue_job,
+    error_text,
+    ingest,
+)
+
+
+class Resource(NamedTuple):
+    """How to make one resource (its URL and JSON) and which fields to PATCH."""
+
+    make: Callable[[Client, Headers], Awaitable[tuple[str, Any]]]
+    nullable: dict[str, Any]  # field -> a value to set before clearing it
+    required: str  # a NOT NULL field: null is 400
+
+
+async def _channel(client: Client, headers: Headers) -> tuple[str, Any]:
+    made = await create_channel(client, headers, description="about it")
+    return f"/channels/{made['id']}", made
+
+
+async def _video(client: Client, headers: Headers) -> tuple[str, Any]:
+    made = await create_video(
+        client, headers, title="A video", description="about it", duration_seconds=60
+    )
+    return f"/videos/{made['id']}", made
+
+
+async def _meeting(client: Client, headers: Headers) -> tuple[str, Any]:
+    made = await create_meeting(client, headers, description="agenda", platform="zoom")
+    made.pop("participants")
+    return f"/meetings/{made['id']}", made
+
+
+async def _participant(client: Client, headers: Headers) -> tuple[str, Any]:
+    meeting = await create_meeting(client, headers)
+    made = await add_participant(client, headers, meeting["id"], email="ann@example.com")
+    return f"/meetings/{meeting['id']}/participants/{made['id']}", made
+
+
+async def _transcript(client: Client, headers: Headers) -> tuple[str, Any]:
+    made = await ingest(client, headers, "Some words to keep.")
+    url = f"/transcripts/{made['id']}"
+    response = await client.patch(url, json={"title": "A title"}, headers=headers)
+    assert response.status_code == 200, response.text
+    return url, response.json()
+
+
+async def _conversation(client: Client, headers: Headers) -> tuple[str, Any]:
+    made = await create_conversation(client, headers, "Talk")
+    return f"/conversations/{made['id']}", made
+
+
+async def _template(client: Client, headers: Headers) -> tuple[str, Any]:
+    made = await create_template(client, headers)
+    return f"/templates/{made['id']}", made
+
+
+async def _job(client: Client, headers: Headers) -> tuple[str, Any]:
+    made = await enqueue_job(client, headers, priority=3)
+    return f"/jobs/{made['id']}", made
+
+
+async def _session(client: Client, headers: Headers) -> tuple[str, Any]:
+    made = await create_processing_session(client, headers, name="Batch")
+    return f"/processing-sessions/{made['id']}", made
+
+
+RESOURCES = {
+    "channel": Resource(_channel, {"description": "x"}, "name"),
+    "video": Resource(_video, {"description": "x", "title": "t", "duration_seconds": 5}, "tags"),
+    "meeting": Resource(_meeting, {"description": "x", "platform": "zoom"}, "title"),
+    "participant": Resource(_participant, {"email": "ann@example.com"}, "name"),
+    "transcript": Resource(_transcript, {"title": "x"}, "language"),
+    "conversation": Resource(_conversation, {}, "title"),
+    "template": Resource(_template, {}, "template_name"),
+    "job": Resource(_job, {}, "priority"),
+    "processing session": Resource(_session, {}, "name"),
+}
+# GET /meetings/{id} embeds the participants, which PATCH does not answer with
+CHANGING = {"updated_at", "participants"}
+
+
+def _same(before: Any, after: Any, *changed: str) -> None:
+    skip = CHANGING | set(changed)
+    assert {k: v for k, v in after.items() if k not in skip} == {
+        k: v for k, v in before.items() if k not in skip
+    }
+
+
+@pytest.mark.parametrize("kind", sorted(RESOURCES))
+async def test_an_empty_patch_changes_nothing(client: Client, alice: Account, kind: str) -> None:
+    url, made = await RESOURCES[kind].make(client, alice.headers)
+
+    response = await client.patch(url, json={}, headers=alice.headers)
+
+    assert response.status_code == 200, response.text
+    _same(made, response.json())
+
+
+@pytest.mark.parametrize(
+    ("kind", "field"),
+    [(kind, field) for kind, r in sorted(RESOURCES.items()) for field in r.nullable],
+)
+async def test_null_clears_a_nullable_field_and_nothing_else(
+    client: Client, alice: Account, kind: str, field: str
+) -> None:
+    url, made = await RESOURCES[kind].make(client, alice.headers)
+    assert made[field] is not None, f"{kind} was made without {field}"
+
+    response = await client.patch(url, json={field: None}, headers=alice.headers)
+
+    assert response.status_code == 200, response.text
+    cleared = response.json()
+    assert cleared[field] is None
+    _same(made, cleared, field)
+    again = await client.get(url, headers=alice.headers)
+    assert again.json()[field] is None
+    # and it can be set again
+    value = RESOURCES[kind].nullable[field]
+    reset = await client.patch(url, json={field: value}, headers=alice.headers)
+    assert reset.status_code == 200, reset.text
+    assert reset.json()[field] == value
+
+
+@pytest.mark.parametrize("kind", sorted(RESOURCES))
+async def test_null_for_a_required_field_is_400_naming_it_and_changes_nothing(
+    client: Client, alice: Account, kind: str
+) -> None:
+    url, made = await RESOURCES[kind].make(client, alice.headers)
+    field = RESOURCES[kind].required
+
+    response = await client.patch(url, json={field: None}, headers=alice.headers)
+
+    assert response.status_code == 400, response.text
+    assert field in error_text(response)
+    after = await client.get(url, headers=alice.headers)
+    assert after.json()[field] == made[field]
+    _same(made, after.json())
+
+
+# Location on 201
+
+
+async def test_every_201_says_where_the_new_resource_is(client: Client, alice: Account) -> None:
+    meeting = await create_meeting(client, alice.headers)
+    conversation = await create_conversation(client, alice.headers)
+    creations: list[tuple[str, dict[str, Any]]] = [
+        ("/channels", {"youtube_channel_id": "UC" + "l" * 22, "name": "C"}),
+        ("/videos", {"youtube_video_id": "locationv01"}),
+        ("/transcripts", {"youtube_video_id": "locationv02", "transcript_text": "Hello."}),
+        ("/conversations", {"title": "T"}),
+        (f"/conversations/{conversation['id']}/messages", {"role": "user", "content": "Hi"}),
+        (
+            "/templates",
+            {"template_name": "N", "template_type": "linkedin", "template_content": "Body"},
+        ),
+        ("/jobs", {"job_type": "test_job"}),
+        ("/processing-sessions", {"name": "S"}),
+        ("/meetings", {"title": "M"}),
+        (f"/meetings/{meeting['id']}/participants", {"name": "Ann"}),
+        (f"/meetings/{meeting['id']}/synthesis", {"summary": "S"}),
+    ]
+    for path, body in creations:
+        response = await client.post(path, json=body, headers=alice.headers)
+        assert response.status_code == 201, (path, response.text)
+        location = response.headers.get("location")
+        assert location, f"POST {path} answered 201 without a Location"
+        fetched = await client.get(location, headers=alice.headers)
+        assert fetched.status_code == 200, (path, location)
+        assert fetched.json()["id"] == response.json()["id"], (path, location)
+
+
+async def test_a_repeated_idempotent_create_answers_200_without_location(
+    client: Client, alice: Account
+) -> None:
+    first = await client.post(
+        "/jobs", json={"job_type": "test_job", "idempotency_key": "k1"}, headers=alice.headers
+    )
+    again = await client.post(
+        "/jobs", json={"job_type": "test_job", "idempotency_key": "k1"}, headers=alice.headers
+    )
+
+    assert first.status_code == 201 and "location" in first.headers
+    assert again.status_code == 200 and "location" not in again.headers
+    assert again.json()["id"] == first.json()["id"]
+
+
+# OPTIONS
+
+
+@pytest.mark.parametrize(
+    ("path", "methods"),
+    [
+        ("/conversations", {"GET", "POST"}),
+        ("/conversations/00000000-0000-4000-8000-000000000000", {"GET", "PATCH", "DELETE"}),
+        ("/transcripts/00000000-0000-4000-8000-000000000000", {"GET", "PATCH", "DELETE"}),
+        ("/jobs/00000000-0000-4000-8000-000000000000", {"GET", "PATCH", "DELETE"}),
+        (
+            "/meetings/00000000-0000-4000-8000-000000000000/synthesis",
+            {"GET", "POST", "PUT", "PATCH", "DELETE"},
+        ),
+    ],
+)
+async def test_options_lists_every_method_of_the_path(
+    client: Client, path: str, methods: set[str]
+) -> None:
+    response = await client.options(path)
+
+    assert response.status_code in (200, 204), response.text
+    allowed = {m.strip() for m in response.headers["allow"].split(",")}
+    assert methods | {"OPTIONS"} <= allowed
+    assert allowed <= {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
+
+
+# validation messages say what is allowed, in words
+
+
+def _messages(response: Any) -> list[str]:
+    assert response.status_code == 400, response.text
+    return [item["message"] for item in response.json()["extra"]]
+
+
+async def test_a_bad_email_is_described_not_shown_as_a_regex(client: Client) -> None:
+    response = await client.post(
+        "/auth/register",
+        json={"username": "newcomer", "email": "not-an-address", "password": "long-enough-pass-1"},
+    )
+
+    (message,) = _messages(response)
+    assert "e-mail address" in message and "ada@example.com" in message
+    assert "regex" not in message and "^" not in message
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "values"),
+    [
+        (
+            "/transcripts",
+            {"youtube_video_id": "enumsvideo1", "transcript_text": "T", "source": "fax"},
+            ["youtube_auto", "youtube_manual", "upload"],
+        ),
+        (
+            "/templates",
+            {"template_name": "N", "template_type": "fax", "template_content": "B"},
+            ["linkedin", "twitter", "blog", "email"],
+        ),
+        (
+            "/channels",
+            {"youtube_channel_id": "UC" + "e" * 22, "name": "C", "status": "x"},
+            ["active", "paused"],
+        ),
+    ],
+)
+async def test_a_value_outside_a_fixed_set_lists_the_allowed_ones(
+    client: Client, alice: Account, path: str, body: dict[str, Any], values: list[str]
+) -> None:
+    response = await client.post(path, json=body, headers=alice.headers)
+
+    (message,) = _messages(response)
+    for value in values:
+        assert repr(value) in message, message
+
+
+async def test_an_unknown_field_is_named_with_the_fields_there_are(client: Client) -> None:
+    response = await client.post("/auth/login", json={"username": "ada", "password": "x"})
+
+    assert response.status_code == 400
+    (item,) = response.json()["extra"]
+    assert item["key"] == "username"
+    assert "unknown field `username`" in item["message"]
+    assert "login" in item["message"] and "password" in item["message"]
+
+
+async def test_an_unknown_nested_field_is_named_with_its_path(
+    client: Client, alice: Account
+) -> None:
+    response = await client.post(
+        "/meetings",
+        json={"title": "M", "participants": [{"name": "Ann", "phone": "555"}]},
+        headers=alice.headers,
+    )
+
+    (item,) = response.json()["extra"]
+    assert item["key"] == "participants[0].phone"
+    assert "email" in item["message"] and "is_organizer" in item["message"]
+
+
+async def test_an_enum_query_parameter_lists_its_values(client: Client, alice: Account) -> None:
+    response = await client.get("/jobs?status=sleeping", headers=alice.headers)
+
+    (message,) = _messages(response)
+    for value in ("queued", "running", "completed", "failed", "cancelled"):
+        assert repr(value) in message, message
