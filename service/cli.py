@@ -159,6 +159,8 @@ def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
             return _rollback(args, url)
         elif args.action == "verify":
             return _verify(url)
+        elif args.action == "generate":
+            return _generate(url, check=args.check)
         elif args.action == "check":
             return _check(url)
         elif args.action == "diagram":
@@ -189,6 +191,31 @@ def _verify(url: str) -> int:
         print(f"{len(problems)} problems", file=sys.stderr)
         return 1
     print(f"{len(query_functions())} query functions agree with their SQL")
+    return 0
+
+
+def _generate(url: str, *, check: bool) -> int:
+    from service.generate import HeaderError, generate, stale, write
+    from service.scratch import scratch_database
+
+    with scratch_database(url) as scratch:
+        migrations.apply(scratch)
+        try:
+            rendered = generate(scratch)
+        except HeaderError as exc:
+            print(exc, file=sys.stderr)
+            return 1
+    if check:
+        behind = stale(rendered)
+        for path in behind:
+            print(
+                f"{path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}"
+                " is stale: run `tubebase db generate`",
+                file=sys.stderr,
+            )
+        return 1 if behind else 0
+    changed = write(rendered)
+    print(f"generated {len(rendered) - 1} modules; {len(changed)} changed")
     return 0
 
 
@@ -377,6 +404,14 @@ def build_parser() -> argparse.ArgumentParser:
         "verify",
         parents=common,
         help="check every sql/ file against its query function (types, columns)",
+    )
+    generate = db_actions.add_parser(
+        "generate",
+        parents=common,
+        help="write service/queries/generated/ from the sql/ files with a header",
+    )
+    generate.add_argument(
+        "--check", action="store_true", help="only say whether the generated code is stale"
     )
     db_actions.add_parser(
         "check",

@@ -1,3 +1,7 @@
+-- name: add :opt
+-- params: user_id, channel_id?, youtube_video_id, title?, channel_name?, duration_seconds?, upload_date?, description?, tags?, is_favorite?
+-- not null: created
+-- returns: videos
 -- Idempotent add by YouTube id: the existing video when the user has it already,
 -- else a new one; the last column says which.
 WITH inserted AS (

@@ -1,3 +1,6 @@
+-- name: update :opt
+-- params: video_id, user_id, channel_id?, title?, channel_name?, duration_seconds?, upload_date?, description?, tags?, is_favorite?, status?, file_size_bytes?, error_message?, cleared
+-- returns: videos
 -- A PATCH: NULL leaves a column as it is, and $14 names the (nullable) columns to
 -- clear. A status change is checked by the videos_status_transition trigger;
 -- error_message is kept only while failed.

@@ -13,6 +13,7 @@ import msgspec
 import pytest
 
 from service.db import QUERIES
+from service.generate import header
 from service.queries.channels import Channel
 from service.queries.chunks import Chunk, SearchHit
 from service.queries.config import ConfigEntry
@@ -27,7 +28,6 @@ from service.queries.syntheses import Synthesis
 from service.queries.templates import Template
 from service.queries.transcripts import Stored, Transcript, TranscriptSummary
 from service.queries.users import LoginAttempt, User
-from service.queries.videos import Video
 
 CREATED = ("created", bool)
 
@@ -94,16 +94,6 @@ SHAPES: dict[str, Any] = {
     "channels/exists": bool,
     "channels/update": Channel,
     "channels/delete": bool,
-    "videos/create": Video,
-    "videos/add": (Video, CREATED),
-    "videos/get_by_id": Video,
-    "videos/get_by_youtube_id": Video,
-    "videos/list": (("total", int), Video),
-    "videos/count": int,
-    "videos/exists": bool,
-    "videos/update": Video,
-    "videos/set_favorite": Video,
-    "videos/delete": bool,
     "transcripts/upsert": Stored,
     "transcripts/get_by_id": Transcript,
     "transcripts/list_by_user": (("total", int), TranscriptSummary),
@@ -208,8 +198,17 @@ def _compatible(pg_type: str, annotation: Any) -> bool:
     return expected is object or _base_type(annotation) is expected
 
 
+# Files with a generation header are typed by `tubebase db generate` (its --check runs
+# in tests/cli/test_generate.py); the catalogue queries are the generator's own.
+HAND_BOUND = {
+    name
+    for name, text in QUERIES.items()
+    if not name.startswith("catalogue/") and header(text, name) is None
+}
+
+
 def test_every_query_file_has_a_declared_shape() -> None:
-    assert set(QUERIES) == set(SHAPES), "declare new sql/ files in SHAPES"
+    assert set(SHAPES) == HAND_BOUND, "declare new hand-bound sql/ files in SHAPES"
 
 
 def _expected_columns(shape: Any) -> list[tuple[str | None, Any, str]]:

@@ -297,13 +297,13 @@ async def test_scoped_search_keeps_its_index_plan(
     ("name", "args", "table", "index"),
     [
         (
-            "videos/list",
+            "videos/list_by_user",
             lambda lib: [lib.big, "queued", None, None, None, TOTAL_CAP, None, None, 51, 0],
             "videos",
             None,
         ),
         (
-            "videos/list",
+            "videos/list_by_user",
             lambda lib: [lib.big, None, lib.channels[0], None, None, TOTAL_CAP, None, None, 51, 0],
             "videos",
             None,

@@ -1,3 +1,7 @@
+-- name: list_by_user :page
+-- params: user_id, status?, channel_id?, is_favorite?, tag?, cap, after_created_at?, after_id?, limit, offset
+-- not null: total
+-- returns: videos
 -- A page of the caller's videos, newest first; each filter is optional (a filter
 -- narrows the walk of idx_videos_user_created: the generic plan stays that index
 -- scan); after the cursor ($7, $8) when given; the total counted up to $6 + 1.

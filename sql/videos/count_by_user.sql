@@ -1,3 +1,6 @@
+-- name: count_by_user :scalar
+-- params: user_id, status?, channel_id?, is_favorite?, tag?
+-- not null: count
 SELECT count(*)
 FROM videos
 WHERE user_id = $1

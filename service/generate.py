@@ -1,0 +1,400 @@
+"""`tubebase db generate`: typed asyncpg + msgspec code written from the SQL files,
+in the spirit of sqlc. PostgreSQL is the source of truth for types.
+
+A file opts in with a header of comment lines at its top:
+
+    -- name: get_by_id :opt
+    -- params: video_id, user_id
+    -- not null: created
+
+`name` is the function and its result kind: `:one` (a row, always there), `:opt`
+(a row or None), `:many` (a list of rows), `:page` (the first column is the
+whole list's total and the rest are the rows; an empty page is one row whose row
+columns are NULL), `:scalar` (the first column of the one row), `:opt_scalar`
+(that, or None when no row comes back) and `:exec` (nothing). `params` names
+$1, $2, … in order; a name ending in `?` is optional (None by default). Result
+columns that come straight from a table column take its NOT NULL; any other
+column is optional unless listed under `not null`.
+
+Each statement is prepared against a scratch database built from the migrations
+(libpq describe: nothing runs), and from PostgreSQL's description of parameter
+and result types the generator writes one module per sql/ folder into
+service/queries/generated/. A query whose columns are its table's whole row, in
+any order, returns the table's shared Struct (`Video` for videos); others get a
+Struct of their own (`AddRow` for videos/add). Rows map to Structs by name: the
+generator matches each field with the column of that name and writes the
+positions it found, so a reordered SELECT changes the generated code (and
+`--check` fails until it is regenerated) instead of swapping values."""
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from psycopg import pq
+
+from service.resources import SQL_DIR
+
+GENERATED_DIR = Path(__file__).parent / "queries" / "generated"
+
+KINDS = ("one", "opt", "many", "page", "scalar", "opt_scalar", "exec")
+
+# PostgreSQL type -> the Python annotation asyncpg reads and writes it as.
+PYTHON_TYPES = {
+    "uuid": "UUID",
+    "text": "str",
+    "varchar": "str",
+    "bpchar": "str",
+    "name": "str",
+    "citext": "str",
+    "bool": "bool",
+    "int2": "int",
+    "int4": "int",
+    "int8": "int",
+    "float4": "float",
+    "float8": "float",
+    "timestamptz": "datetime",
+    "date": "date",
+    "interval": "timedelta",
+    "json": "Any",
+    "jsonb": "Any",
+    "_text": "list[str]",
+    "_varchar": "list[str]",
+    "_uuid": "list[UUID]",
+    "_int4": "list[int]",
+    "_int8": "list[int]",
+    "_float4": "list[float]",
+    "_float8": "list[float]",
+    "_record": "list[Any]",
+    "record": "Any",
+}
+_IMPORTS = {
+    "UUID": "uuid",
+    "datetime": "datetime",
+    "date": "datetime",
+    "timedelta": "datetime",
+    "Any": "typing",
+}
+
+
+class HeaderError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Header:
+    function: str
+    kind: str
+    params: list[str] = field(default_factory=list)
+    not_null: frozenset[str] = frozenset()
+    returns: str | None = None  # a table whose row the columns carry (through CTEs, UNIONs)
+
+
+_HEADER_LINE = re.compile(r"--\s*(name|params|not null|returns):\s*(.*?)\s*$")
+
+
+def header(text: str, where: str) -> Header | None:
+    """The generation header at the top of a file, or None if it has none."""
+    values: dict[str, str] = {}
+    for line in text.splitlines():
+        found = _HEADER_LINE.match(line)
+        if found is None:
+            break
+        values[found.group(1)] = found.group(2)
+    if "name" not in values:
+        return None
+    name, _, kind = values["name"].partition(" :")
+    if not name.isidentifier() or kind not in KINDS:
+        raise HeaderError(
+            f"{where}: `-- name: <function> :<{'|'.join(KINDS)}>`, not {values['name']!r}"
+        )
+    params = [p.strip() for p in values.get("params", "").split(",") if p.strip()]
+    for param in params:
+        if not param.removesuffix("?").isidentifier():
+            raise HeaderError(f"{where}: parameter name {param!r} is not an identifier")
+    not_null = frozenset(c.strip() for c in values.get("not null", "").split(",") if c.strip())
+    return Header(name, kind, params, not_null, values.get("returns"))
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    annotation: str
+    nullable: bool
+    source: tuple[int, int]  # (table oid, attnum); (0, 0) for an expression
+
+
+@dataclass(frozen=True)
+class Query:
+    path: str  # videos/get_by_id
+    header: Header
+    params: list[tuple[str, str, bool]]  # (name, annotation, optional)
+    columns: list[Column]
+
+
+class Catalogue:
+    """What the generator needs to know of the database: type names, column
+    nullability and each table's row in column order."""
+
+    def __init__(self, conn: psycopg.Connection[Any]) -> None:
+        self.conn = conn
+        self.types: dict[int, str] = dict(conn.execute(_CATALOGUE_TYPES).fetchall())
+        self.columns: dict[tuple[int, int], tuple[str, bool]] = {}
+        self.rows: dict[int, list[str]] = {}
+        self.tables: dict[int, str] = {}
+        for table_oid, table, attnum, column, not_null in conn.execute(_CATALOGUE_COLUMNS):
+            self.columns[(table_oid, attnum)] = (column, not not_null)
+            self.rows.setdefault(table_oid, []).append(column)
+            self.tables[table_oid] = table
+
+    def annotation(self, type_oid: int, where: str) -> str:
+        name = self.types.get(type_oid, "?")
+        if name not in PYTHON_TYPES:
+            raise HeaderError(f"{where}: no Python type for PostgreSQL type {name}")
+        return PYTHON_TYPES[name]
+
+
+_CATALOGUE_TYPES = (SQL_DIR / "catalogue" / "types.sql").read_text()
+_CATALOGUE_COLUMNS = (SQL_DIR / "catalogue" / "columns.sql").read_text()
+
+
+def describe(catalogue: Catalogue, path: str, text: str, head: Header) -> Query:
+    where = f"sql/{path}.sql"
+    pgconn = catalogue.conn.pgconn
+    prepared = pgconn.prepare(b"", text.encode())
+    if prepared.status != pq.ExecStatus.COMMAND_OK:
+        raise HeaderError(
+            f"{where}: PostgreSQL refuses it: {prepared.error_message.decode().strip()}"
+        )
+    described = pgconn.describe_prepared(b"")
+    if described.nparams != len(head.params):
+        raise HeaderError(
+            f"{where}: takes {described.nparams} parameters, the header names {len(head.params)}"
+        )
+    params = [
+        (
+            name.removesuffix("?"),
+            catalogue.annotation(described.param_type(i), where),
+            name.endswith("?"),
+        )
+        for i, name in enumerate(head.params)
+    ]
+    declared = {}
+    if head.returns is not None:
+        oid = next((o for o, t in catalogue.tables.items() if t == head.returns), None)
+        if oid is None:
+            raise HeaderError(f"{where}: `returns: {head.returns}` names no table")
+        declared = {column: key for key, (column, _) in catalogue.columns.items() if key[0] == oid}
+    columns = []
+    for i in range(described.nfields):
+        name = (described.fname(i) or b"?").decode()
+        source = (described.ftable(i), described.ftablecol(i))
+        if not source[0] and name in declared:
+            source = declared[name]
+        known = catalogue.columns.get(source)
+        nullable = name not in head.not_null and (known is None or known[1])
+        columns.append(
+            Column(name, catalogue.annotation(described.ftype(i), where), nullable, source)
+        )
+    if head.kind == "exec" and columns:
+        raise HeaderError(f"{where}: an :exec query returns no columns")
+    if head.kind != "exec" and not columns:
+        raise HeaderError(f"{where}: a :{head.kind} query must return columns")
+    if head.kind == "page" and (len(columns) < 2 or columns[0].annotation != "int"):
+        raise HeaderError(f"{where}: a :page query returns the total (an integer) first")
+    return Query(path, head, params, columns)
+
+
+def _singular(table: str) -> str:
+    words = table.split("_")
+    last = words[-1]
+    last = last[:-3] + "y" if last.endswith("ies") else last[:-1] if last.endswith("s") else last
+    return "".join(w.capitalize() for w in [*words[:-1], last])
+
+
+def _camel(name: str) -> str:
+    return "".join(w.capitalize() for w in name.split("_"))
+
+
+@dataclass
+class Module:
+    folder: str
+    structs: dict[str, list[Column]] = field(default_factory=dict)  # name -> fields in order
+    functions: list[str] = field(default_factory=list)
+    constants: list[str] = field(default_factory=list)
+    used: set[str] = field(default_factory=set)
+
+
+def _row_struct(
+    module: Module, catalogue: Catalogue, query: Query, columns: list[Column]
+) -> tuple[str, list[Column]]:
+    """The Struct a query's rows become and the columns that come after it: its
+    table's shared row when the columns include that whole row (the rest, such as
+    `created`, come back beside it), else a Struct of the query's own."""
+    for table_oid in dict.fromkeys(c.source[0] for c in columns if c.source[0]):
+        row = catalogue.rows[table_oid]
+        by_name = {c.name: c for c in columns if c.source[0] == table_oid}
+        if set(row) <= set(by_name):
+            name = _singular(catalogue.tables[table_oid])
+            fields = [by_name[n] for n in row]
+            # the table's own nullability: in a page the outer join's NULLs are the marker
+            fields = [
+                Column(c.name, c.annotation, catalogue.columns[c.source][1], c.source)
+                for c in fields
+            ]
+            module.structs.setdefault(name, fields)
+            extras = [c for c in columns if c.name not in set(row)]
+            return name, extras
+    name = f"{_camel(query.header.function)}Row"
+    module.structs[name] = columns
+    return name, []
+
+
+def _construct(struct: str, fields: list[Column], columns: list[Column], offset: int) -> str:
+    position = {c.name: i for i, c in enumerate(columns) if i >= offset}
+    indices = [position[f.name] for f in fields]
+    if indices == list(range(offset, len(columns))):
+        return f"{struct}(*row)" if offset == 0 else f"{struct}(*row[{offset}:])"
+    if indices == list(range(offset, offset + len(fields))):
+        return f"{struct}(*row[{offset or ''}:{offset + len(fields)}])"
+    return f"{struct}({', '.join(f'row[{i}]' for i in indices)})"
+
+
+def _optional(annotation: str, nullable: bool) -> str:
+    return f"{annotation} | None" if nullable else annotation
+
+
+def _function(module: Module, catalogue: Catalogue, query: Query) -> str:
+    head = query.header
+    constant = "_" + head.function.upper()
+    module.constants.append(f'{constant} = sql("{query.path}")')
+    signature = ", ".join(
+        f"{n}: {_optional(a, optional)}{' = None' if optional else ''}"
+        for n, a, optional in query.params
+    )
+    for _, annotation, _ in query.params:
+        module.used.add(annotation)
+    args = "".join(f", {n}" for n, _, _ in query.params)
+    keyword = f", *, {signature}" if signature else ""
+    for column in query.columns:
+        module.used.add(column.annotation)
+    kind = head.kind
+    if kind == "exec":
+        returns, body = "None", f"    await db.execute({constant}{args})"
+    elif kind in ("scalar", "opt_scalar"):
+        first = query.columns[0]
+        returns = _optional(first.annotation, first.nullable or kind == "opt_scalar")
+        body = f"    value: {returns} = await db.fetchval({constant}{args})\n    return value"
+    elif kind == "page":
+        struct, extras = _row_struct(module, catalogue, query, query.columns[1:])
+        if extras:
+            raise HeaderError(f"sql/{query.path}.sql: a page's rows are one Struct, not {extras}")
+        fields = module.structs[struct]
+        returns = f"tuple[int, list[{struct}]]"
+        build = _construct(struct, fields, query.columns, 1)
+        marker = f"row[{1 + [c.name for c in query.columns[1:]].index(fields[0].name)}]"
+        body = (
+            f"    rows = await db.fetch({constant}{args})\n"
+            f"    return rows[0][0], [{build} for row in rows if {marker} is not None]"
+        )
+    else:
+        struct, extras = _row_struct(module, catalogue, query, query.columns)
+        build = _construct(struct, module.structs[struct], query.columns, 0)
+        item = struct
+        if extras:
+            position = {c.name: i for i, c in enumerate(query.columns)}
+            build = f"({build}, {', '.join(f'row[{position[c.name]}]' for c in extras)})"
+            item = (
+                f"tuple[{struct}, {', '.join(_optional(c.annotation, c.nullable) for c in extras)}]"
+            )
+        if kind == "many":
+            returns = f"list[{item}]"
+            body = f"    return [{build} for row in await db.fetch({constant}{args})]"
+        elif kind == "opt":
+            returns = f"{item} | None"
+            body = (
+                f"    row = await db.fetchrow({constant}{args})\n"
+                f"    return None if row is None else {build}"
+            )
+        else:
+            returns = item
+            body = f"    row = await db.fetchrow({constant}{args})\n    return {build}"
+    line = f"async def {head.function}(db: Executor{keyword}) -> {returns}:"
+    if len(line) > 100:
+        listed = "".join(
+            f"    {n}: {_optional(a, optional)}{' = None' if optional else ''},\n"
+            for n, a, optional in query.params
+        )
+        line = f"async def {head.function}(\n    db: Executor,\n    *,\n{listed}) -> {returns}:"
+    return f"{line}\n{body}\n"
+
+
+def _render(module: Module) -> str:
+    lines = [
+        f'"""Generated by `tubebase db generate` from sql/{module.folder}/: do not edit."""',
+        "",
+    ]
+    used = {name for annotation in module.used for name in re.findall(r"\w+", annotation)}
+    used |= {
+        name
+        for fields in module.structs.values()
+        for c in fields
+        for name in re.findall(r"\w+", c.annotation)
+    }
+    by_module: dict[str, list[str]] = {}
+    for name in sorted(n for n in used if n in _IMPORTS):
+        by_module.setdefault(_IMPORTS[name], []).append(name)
+    stdlib = [f"from {m} import {', '.join(names)}" for m, names in sorted(by_module.items())]
+    lines += [*stdlib, "", "import msgspec", "", "from service.db import Executor, sql", "", ""]
+    for name, fields in module.structs.items():
+        lines.append(f"class {name}(msgspec.Struct, frozen=True, gc=False):")
+        lines += [f"    {c.name}: {_optional(c.annotation, c.nullable)}" for c in fields]
+        lines += ["", ""]
+    lines += module.constants
+    lines += ["", ""]
+    lines.append("\n\n".join(module.functions).rstrip("\n"))
+    return "\n".join(lines) + "\n"
+
+
+def generate(database_url: str, sql_dir: Path = SQL_DIR) -> dict[Path, str]:
+    """Every generated module's path and text, from the files in sql/ that have a
+    header. Raises HeaderError naming the file at fault."""
+    modules: dict[str, Module] = {}
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        catalogue = Catalogue(conn)
+        for path in sorted(sql_dir.rglob("*.sql")):
+            name = path.relative_to(sql_dir).with_suffix("").as_posix()
+            text = path.read_text()
+            head = header(text, f"sql/{name}.sql")
+            if head is None:
+                continue
+            folder = name.split("/")[0]
+            module = modules.setdefault(folder, Module(folder))
+            query = describe(catalogue, name, text, head)
+            module.functions.append(_function(module, catalogue, query))
+    rendered = {GENERATED_DIR / f"{folder}.py": _render(m) for folder, m in modules.items()}
+    rendered[GENERATED_DIR / "__init__.py"] = (
+        '"""Query functions and result Structs generated from sql/ by `tubebase db generate`."""\n'
+    )
+    return rendered
+
+
+def stale(rendered: dict[Path, str]) -> list[Path]:
+    """The generated files that differ from what generation writes now (or that
+    generation no longer writes)."""
+    existing = set(GENERATED_DIR.glob("*.py")) if GENERATED_DIR.exists() else set()
+    changed = [p for p, text in rendered.items() if not p.exists() or p.read_text() != text]
+    return sorted(changed + [p for p in existing if p not in rendered])
+
+
+def write(rendered: dict[Path, str]) -> list[Path]:
+    """Writes what changed; removes modules no SQL folder generates any more."""
+    GENERATED_DIR.mkdir(parents=True, exist_ok=True)
+    changed = stale(rendered)
+    for path in changed:
+        if path in rendered:
+            path.write_text(rendered[path])
+        else:
+            path.unlink()
+    return changed

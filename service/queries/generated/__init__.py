@@ -1,0 +1,1 @@
+"""Query functions and result Structs generated from sql/ by `tubebase db generate`."""

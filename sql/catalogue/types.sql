@@ -1,0 +1,2 @@
+-- For `tubebase db generate` (service/generate.py): every type's name by oid.
+SELECT oid::int, typname::text FROM pg_type;

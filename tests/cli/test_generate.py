@@ -1,0 +1,144 @@
+"""`tubebase db generate`: the generated query layer is what the SQL says, rows map
+to Structs by name, and stale code is caught."""
+
+import shutil
+import types
+from collections.abc import Callable
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from service import db as service_db
+from service import migrations
+from service.cli import main
+from service.generate import GENERATED_DIR, HeaderError, generate, header, stale
+from service.queries import users, videos
+from service.queries.videos import VideoFields
+from service.resources import SQL_DIR
+from tests.sql.conftest import PASSWORD_HASH
+
+VIDEO_COLUMNS = (
+    "id, user_id, channel_id, youtube_video_id, title, channel_name, duration_seconds, "
+    "upload_date, description, tags, is_favorite, status, file_size_bytes, error_message, "
+    "created_at, updated_at"
+)
+SWAPPED = VIDEO_COLUMNS.replace("title, channel_name", "channel_name, title")
+
+
+@pytest.fixture(scope="module")
+def migrated(make_database: Callable[[], str]) -> str:
+    url = make_database()
+    migrations.apply(url)
+    return url
+
+
+@pytest.fixture
+def sql_copy(tmp_path: Path) -> Path:
+    copy = tmp_path / "sql"
+    shutil.copytree(SQL_DIR, copy)
+    return copy
+
+
+def test_the_generated_code_is_up_to_date(
+    migrated: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An SQL edit without `tubebase db generate` fails here, and so in CI."""
+    monkeypatch.setenv("DATABASE_URL", migrated)
+    assert main(["db", "generate", "--check"]) == 0, capsys.readouterr().err
+    assert stale(generate(migrated)) == []
+
+
+def test_swapping_two_columns_makes_the_code_stale_and_maps_them_by_name(
+    migrated: str, sql_copy: Path
+) -> None:
+    query = sql_copy / "videos" / "get_by_id.sql"
+    assert VIDEO_COLUMNS in query.read_text()
+    query.write_text(query.read_text().replace(VIDEO_COLUMNS, SWAPPED))
+
+    rendered = generate(migrated, sql_copy)
+
+    assert stale(rendered) == [GENERATED_DIR / "videos.py"]
+    code = rendered[GENERATED_DIR / "videos.py"]
+    # title (field 5) now reads column 6, channel_name (field 6) column 5
+    assert "Video(row[0], row[1], row[2], row[3], row[5], row[4], row[6]" in code
+
+
+async def test_swapped_columns_still_land_in_the_right_fields(
+    migrated: str, sql_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    query = sql_copy / "videos" / "get_by_id.sql"
+    swapped_sql = query.read_text().replace(VIDEO_COLUMNS, SWAPPED)
+    query.write_text(swapped_sql)
+    code = generate(migrated, sql_copy)[GENERATED_DIR / "videos.py"]
+    monkeypatch.setitem(service_db.QUERIES, "videos/get_by_id", swapped_sql)
+    module = types.ModuleType("swapped_videos")
+    exec(compile(code, "swapped_videos.py", "exec"), module.__dict__)  # noqa: S102
+
+    conn = await service_db.connect(migrated)
+    try:
+        tx = conn.transaction()
+        await tx.start()
+        user = await users.create(
+            conn, username="gen", email="gen@example.com", password_hash=PASSWORD_HASH
+        )
+        made = await videos.create(
+            conn,
+            user_id=user.id,
+            youtube_video_id="generated01",
+            fields=VideoFields(title="The title", channel_name="The channel"),
+        )
+        found = await module.get_by_id(conn, video_id=made.id, user_id=user.id)
+        await tx.rollback()
+    finally:
+        await conn.close()
+
+    assert (found.title, found.channel_name) == ("The title", "The channel")
+
+
+def test_a_header_naming_too_few_parameters_is_refused(migrated: str, sql_copy: Path) -> None:
+    query = sql_copy / "videos" / "get_by_id.sql"
+    query.write_text(query.read_text().replace("-- params: video_id, user_id", "-- params: id"))
+
+    with pytest.raises(HeaderError, match=r"sql/videos/get_by_id.sql: takes 2 parameters"):
+        generate(migrated, sql_copy)
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["-- name: get_by_id :maybe", "-- name: get-by-id :opt", "-- name: get_by_id"],
+)
+def test_a_malformed_name_line_is_refused(line: str) -> None:
+    with pytest.raises(HeaderError, match=r"sql/x\.sql"):
+        header(f"{line}\nSELECT 1;\n", "sql/x.sql")
+
+
+def test_a_file_without_a_header_is_left_to_hand_written_code() -> None:
+    assert header("-- just a comment\nSELECT 1;\n", "sql/x.sql") is None
+
+
+def test_expression_columns_are_optional_unless_declared_not_null(
+    migrated: str, sql_copy: Path
+) -> None:
+    (sql_copy / "videos" / "newest_title.sql").write_text(
+        "-- name: newest_title :opt\n-- params: user_id\n-- not null: n\n"
+        "SELECT max(title) AS newest, count(*) AS n FROM videos WHERE user_id = $1;\n"
+    )
+
+    code = generate(migrated, sql_copy)[GENERATED_DIR / "videos.py"]
+
+    assert "class NewestTitleRow(msgspec.Struct, frozen=True, gc=False):" in code
+    assert "    newest: str | None\n    n: int\n" in code
+
+
+async def test_the_generated_page_reads_an_empty_page_as_no_rows(
+    migrated: str,
+) -> None:
+    conn: asyncpg.Connection = await service_db.connect(migrated)
+    try:
+        listing = await videos.list_by_user(
+            conn, user_id=await conn.fetchval("SELECT gen_random_uuid()"), limit=10
+        )
+    finally:
+        await conn.close()
+    assert (listing.items, listing.total, listing.exact) == ([], 0, True)
