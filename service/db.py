@@ -66,6 +66,11 @@ class Listing(msgspec.Struct, Generic[T], frozen=True):
     total: int
     exact: bool = True
 
+    @classmethod
+    def capped(cls, items: list[T], total: int, cap: int) -> "Listing[T]":
+        """A page whose total was counted up to cap + 1 rows."""
+        return cls(items, cap, exact=False) if total > cap else cls(items, total)
+
 
 def listing(struct: type[T], rows: Sequence[Any], *, cap: int | None = None) -> Listing[T]:
     """A page query's rows: the first column is the total, the rest the Struct's; an

@@ -89,9 +89,10 @@ class Header:
     params: list[str] = field(default_factory=list)
     not_null: frozenset[str] = frozenset()
     returns: str | None = None  # a table whose row the columns carry (through CTEs, UNIONs)
+    struct: str | None = None  # a named Struct the rows become, shared by the files naming it
 
 
-_HEADER_LINE = re.compile(r"--\s*(name|params|not null|returns):\s*(.*?)\s*$")
+_HEADER_LINE = re.compile(r"--\s*(name|params|not null|returns|struct):\s*(.*?)\s*$")
 
 
 def header(text: str, where: str) -> Header | None:
@@ -114,7 +115,10 @@ def header(text: str, where: str) -> Header | None:
         if not param.removesuffix("?").isidentifier():
             raise HeaderError(f"{where}: parameter name {param!r} is not an identifier")
     not_null = frozenset(c.strip() for c in values.get("not null", "").split(",") if c.strip())
-    return Header(name, kind, params, not_null, values.get("returns"))
+    struct = values.get("struct")
+    if struct is not None and not struct.isidentifier():
+        raise HeaderError(f"{where}: `struct: {struct}` is not a class name")
+    return Header(name, kind, params, not_null, values.get("returns"), struct)
 
 
 @dataclass(frozen=True)
@@ -147,6 +151,10 @@ class Catalogue:
             self.columns[(table_oid, attnum)] = (column, not not_null)
             self.rows.setdefault(table_oid, []).append(column)
             self.tables[table_oid] = table
+        self.json_shapes: dict[tuple[int, int], str] = {
+            (table_oid, attnum): _JSON_SHAPES[shape]
+            for table_oid, attnum, shape in conn.execute(_CATALOGUE_JSON_SHAPES)
+        }
 
     def annotation(self, type_oid: int, where: str) -> str:
         name = self.types.get(type_oid, "?")
@@ -157,6 +165,8 @@ class Catalogue:
 
 _CATALOGUE_TYPES = (SQL_DIR / "catalogue" / "types.sql").read_text()
 _CATALOGUE_COLUMNS = (SQL_DIR / "catalogue" / "columns.sql").read_text()
+_CATALOGUE_JSON_SHAPES = (SQL_DIR / "catalogue" / "json_shapes.sql").read_text()
+_JSON_SHAPES = {"object": "dict[str, Any]", "array": "list[Any]"}
 
 
 def describe(catalogue: Catalogue, path: str, text: str, head: Header) -> Query:
@@ -194,9 +204,10 @@ def describe(catalogue: Catalogue, path: str, text: str, head: Header) -> Query:
             source = declared[name]
         known = catalogue.columns.get(source)
         nullable = name not in head.not_null and (known is None or known[1])
-        columns.append(
-            Column(name, catalogue.annotation(described.ftype(i), where), nullable, source)
-        )
+        annotation = catalogue.annotation(described.ftype(i), where)
+        if annotation == "Any":
+            annotation = catalogue.json_shapes.get(source, annotation)
+        columns.append(Column(name, annotation, nullable, source))
     if head.kind == "exec" and columns:
         raise HeaderError(f"{where}: an :exec query returns no columns")
     if head.kind != "exec" and not columns:
@@ -231,7 +242,10 @@ def _row_struct(
 ) -> tuple[str, list[Column]]:
     """The Struct a query's rows become and the columns that come after it: its
     table's shared row when the columns include that whole row (the rest, such as
-    `created`, come back beside it), else a Struct of the query's own."""
+    `created`, come back beside it), else a Struct of the query's own. A header's
+    `struct: Name` makes all the columns one Struct, shared with every file naming it."""
+    if query.header.struct is not None:
+        return _named_struct(module, catalogue, query, columns), []
     for table_oid in dict.fromkeys(c.source[0] for c in columns if c.source[0]):
         row = catalogue.rows[table_oid]
         by_name = {c.name: c for c in columns if c.source[0] == table_oid}
@@ -249,6 +263,28 @@ def _row_struct(
     name = f"{_camel(query.header.function)}Row"
     module.structs[name] = columns
     return name, []
+
+
+def _named_struct(
+    module: Module, catalogue: Catalogue, query: Query, columns: list[Column]
+) -> str:
+    name = query.header.struct
+    assert name is not None
+    fields = [
+        Column(c.name, c.annotation, catalogue.columns[c.source][1], c.source)
+        if query.header.kind == "page" and c.source[0] and c.name not in query.header.not_null
+        else c
+        for c in columns
+    ]
+    known = module.structs.get(name)
+    if known is None:
+        module.structs[name] = fields
+        return name
+    shape = {(c.name, c.annotation, c.nullable) for c in fields}
+    if shape != {(c.name, c.annotation, c.nullable) for c in known}:
+        differ = sorted(shape ^ {(c.name, c.annotation, c.nullable) for c in known})
+        raise HeaderError(f"sql/{query.path}.sql: its {name} differs from the first one: {differ}")
+    return name
 
 
 def _construct(struct: str, fields: list[Column], columns: list[Column], offset: int) -> str:

@@ -92,9 +92,7 @@ async def list_by_user(
         is_favorite=f.is_favorite, tag=f.tag, cap=TOTAL_CAP, after_created_at=created_at,
         after_id=video_id, limit=limit, offset=offset,
     )  # fmt: skip
-    if total > TOTAL_CAP:
-        return Listing(items, TOTAL_CAP, exact=False)
-    return Listing(items, total)
+    return Listing.capped(items, total, TOTAL_CAP)
 
 
 async def count_by_user(db: Executor, *, user_id: UUID, filters: VideoFilter = NO_FILTER) -> int:

@@ -1,3 +1,5 @@
+-- name: delete :opt_scalar
+-- params: channel_id, user_id
 -- Its videos go with it (ON DELETE CASCADE).
 DELETE FROM channels
 WHERE id = $1 AND user_id = $2

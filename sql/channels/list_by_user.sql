@@ -1,3 +1,8 @@
+-- name: list_by_user :page
+-- params: user_id, status?, cap, after_created_at?, after_id?, limit, offset
+-- not null: total, video_count
+-- returns: channels
+-- struct: Channel
 -- A page of the caller's channels, newest first, each with its number of videos;
 -- $2 optionally filters by status; after the cursor ($4, $5) when given; the total
 -- counted up to $3 + 1.

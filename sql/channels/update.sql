@@ -1,3 +1,7 @@
+-- name: update :opt
+-- params: channel_id, user_id, name?, description?, status?, metadata?, processing_config?, cleared
+-- not null: video_count
+-- struct: Channel
 -- A PATCH: NULL leaves a column as it is, and $8 names the nullable columns to clear.
 UPDATE channels AS c
 SET name              = coalesce($3, c.name),

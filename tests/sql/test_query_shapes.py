@@ -14,7 +14,6 @@ import pytest
 
 from service.db import QUERIES
 from service.generate import header
-from service.queries.channels import Channel
 from service.queries.chunks import Chunk, SearchHit
 from service.queries.config import ConfigEntry
 from service.queries.conversations import Conversation
@@ -86,14 +85,6 @@ SHAPES: dict[str, Any] = {
     "config/set": ConfigEntry,
     "config/delete": bool,
     "config/exists": bool,
-    "channels/create": Channel,
-    "channels/get_by_id": Channel,
-    "channels/get_by_youtube_id": Channel,
-    "channels/list_by_user": (("total", int), Channel),
-    "channels/count_by_user": int,
-    "channels/exists": bool,
-    "channels/update": Channel,
-    "channels/delete": bool,
     "transcripts/upsert": Stored,
     "transcripts/get_by_id": Transcript,
     "transcripts/list_by_user": (("total", int), TranscriptSummary),
