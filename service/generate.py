@@ -265,9 +265,7 @@ def _row_struct(
     return name, []
 
 
-def _named_struct(
-    module: Module, catalogue: Catalogue, query: Query, columns: list[Column]
-) -> str:
+def _named_struct(module: Module, catalogue: Catalogue, query: Query, columns: list[Column]) -> str:
     name = query.header.struct
     assert name is not None
     fields = [

@@ -312,6 +312,6 @@ async def verify(database_url: str) -> list[str]:
     with psycopg.connect(database_url, autocommit=True) as conn:
         type_names, nullable = _type_names(conn), _nullable_columns(conn)
         for call in calls:
-            if call.query_name in QUERIES:
+            if call.query_name in hand_bound:
                 problems += check_call(conn, call, type_names, nullable)
     return problems

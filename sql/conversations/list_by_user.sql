@@ -1,3 +1,7 @@
+-- name: list_by_user :page
+-- params: user_id, cap, after_updated_at?, after_id?, limit, offset
+-- not null: total
+-- returns: conversations
 -- A page of the caller's conversations, most recently active first (a new message
 -- bumps updated_at), after the cursor ($3, $4) when given; the total counted up to
 -- $2 + 1. A conversation that gets a message moves to the front, so cursor pages

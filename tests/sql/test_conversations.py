@@ -18,13 +18,13 @@ async def insert_aged(
         """
         INSERT INTO conversations (user_id, title, created_at, updated_at)
         VALUES ($1, $2, now() - make_interval(hours => $3), now() - make_interval(hours => $3))
-        RETURNING id, user_id, title, message_count, created_at, updated_at
+        RETURNING id, user_id, title, created_at, updated_at, message_count
         """,
         user_id,
         title,
         hours_ago,
     )
-    return Conversation(*row)
+    return Conversation(**dict(row))  # by name, as the generated code maps it
 
 
 async def fetch(

@@ -16,7 +16,6 @@ from service.db import QUERIES
 from service.generate import header
 from service.queries.chunks import Chunk, SearchHit
 from service.queries.config import ConfigEntry
-from service.queries.conversations import Conversation
 from service.queries.meetings import Meeting, MeetingWithParticipants
 from service.queries.messages import Message
 from service.queries.participants import Participant
@@ -55,13 +54,6 @@ SHAPES: dict[str, Any] = {
     "sessions/delete_by_token": bool,
     "sessions/delete_expired": int,
     "sessions/count_by_user": int,
-    "conversations/create": Conversation,
-    "conversations/get_by_id": Conversation,
-    "conversations/list_by_user": (("total", int), Conversation),
-    "conversations/count_by_user": int,
-    "conversations/exists": bool,
-    "conversations/update": Conversation,
-    "conversations/delete": bool,
     "messages/create": Message,
     "messages/create_many": Message,
     "messages/get_by_id": Message,
