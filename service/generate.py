@@ -14,7 +14,8 @@ columns are NULL), `:scalar` (the first column of the one row), `:opt_scalar`
 (that, or None when no row comes back) and `:exec` (nothing). `params` names
 $1, $2, … in order; a name ending in `?` is optional (None by default). Result
 columns that come straight from a table column take its NOT NULL; any other
-column is optional unless listed under `not null`.
+column is optional unless listed under `not null`; `nullable` names the table
+columns an outer join can make NULL (PostgreSQL's description cannot tell).
 
 Each statement is prepared against a scratch database built from the migrations
 (libpq describe: nothing runs), and from PostgreSQL's description of parameter
@@ -88,11 +89,12 @@ class Header:
     kind: str
     params: list[str] = field(default_factory=list)
     not_null: frozenset[str] = frozenset()
+    nullable: frozenset[str] = frozenset()  # table columns an outer join can make NULL
     returns: str | None = None  # a table whose row the columns carry (through CTEs, UNIONs)
     struct: str | None = None  # a named Struct the rows become, shared by the files naming it
 
 
-_HEADER_LINE = re.compile(r"--\s*(name|params|not null|returns|struct):\s*(.*?)\s*$")
+_HEADER_LINE = re.compile(r"--\s*(name|params|not null|nullable|returns|struct):\s*(.*?)\s*$")
 
 
 def header(text: str, where: str) -> Header | None:
@@ -118,7 +120,8 @@ def header(text: str, where: str) -> Header | None:
     struct = values.get("struct")
     if struct is not None and not struct.isidentifier():
         raise HeaderError(f"{where}: `struct: {struct}` is not a class name")
-    return Header(name, kind, params, not_null, values.get("returns"), struct)
+    nullable = frozenset(c.strip() for c in values.get("nullable", "").split(",") if c.strip())
+    return Header(name, kind, params, not_null, nullable, values.get("returns"), struct)
 
 
 @dataclass(frozen=True)
@@ -203,7 +206,9 @@ def describe(catalogue: Catalogue, path: str, text: str, head: Header) -> Query:
         if not source[0] and name in declared:
             source = declared[name]
         known = catalogue.columns.get(source)
-        nullable = name not in head.not_null and (known is None or known[1])
+        nullable = name in head.nullable or (
+            name not in head.not_null and (known is None or known[1])
+        )
         annotation = catalogue.annotation(described.ftype(i), where)
         if annotation == "Any":
             annotation = catalogue.json_shapes.get(source, annotation)

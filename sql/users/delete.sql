@@ -1,3 +1,5 @@
+-- name: delete :opt_scalar
+-- params: user_id
 DELETE FROM users
 WHERE id = $1
 RETURNING true AS deleted;

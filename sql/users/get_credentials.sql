@@ -1,3 +1,8 @@
+-- name: get_credentials :one
+-- params: login, address, address_failures, window_seconds
+-- not null: wait_seconds, failed_lately, address_spraying
+-- nullable: id, password_hash, is_active
+-- struct: LoginAttempt
 -- What a login attempt needs, in one statement: the account the login names (a
 -- username or an e-mail, whatever their case) with its password hash, how many
 -- seconds logins to it must still wait (an unknown login name is throttled under

@@ -1,3 +1,6 @@
+-- name: set_admin :opt
+-- params: username, is_admin
+-- struct: User
 UPDATE users
 SET is_admin = $2
 WHERE lower(username) = lower($1)

@@ -1,3 +1,6 @@
+-- name: update :opt
+-- params: user_id, username?, email?, password_hash?, is_active?
+-- struct: User
 -- NULL leaves a column as it is.
 UPDATE users
 SET username      = coalesce($2, username),

@@ -25,27 +25,16 @@ from service.queries.sessions import Session
 from service.queries.syntheses import Synthesis
 from service.queries.templates import Template
 from service.queries.transcripts import Stored, Transcript, TranscriptSummary
-from service.queries.users import LoginAttempt, User
+from service.queries.users import User
 
 CREATED = ("created", bool)
 
 # A Struct, the Python type of a one-column scalar answer, or a tuple of Structs and
 # (column, type) pairs that the query function splits.
 SHAPES: dict[str, Any] = {
-    "users/create": User,
-    "users/get_by_id": User,
-    "users/get_by_email": User,
-    "users/get_by_username": User,
-    "users/get_credentials": LoginAttempt,
     "login_throttle/record_failure": int,
     "login_throttle/record_success": bool,
     "login_throttle/delete_expired": int,
-    "users/list": User,
-    "users/count": int,
-    "users/exists": bool,
-    "users/update": User,
-    "users/set_admin": User,
-    "users/delete": bool,
     "sessions/create": Session,
     "sessions/get_by_token": Session,
     "sessions/get_user_by_token": User,

@@ -32,7 +32,7 @@ async def test_every_query_function_agrees_with_its_sql(database_url: str) -> No
 
 def test_every_query_module_function_is_checked() -> None:
     names = {name for name, _ in query_functions()}
-    assert {"users.get_by_id", "messages.create_many", "processing_jobs.claim"} <= names
+    assert {"sessions.get_user_by_token", "messages.create_many", "processing_jobs.claim"} <= names
     assert all("._" not in name for name in names)
 
 
@@ -40,8 +40,11 @@ async def test_a_renamed_column_names_the_files_that_use_it(migrated_url: str) -
     _alter(migrated_url, "ALTER TABLE users RENAME COLUMN email TO email_address")
     problems = await verify.verify(migrated_url)
     assert any(
-        p.startswith("sql/users/get_by_id.sql (run by users.get_by_id): PostgreSQL refuses it")
-        and '"email"' in p
+        p.startswith(
+            "sql/sessions/get_user_by_token.sql (run by sessions.get_user_by_token): "
+            "PostgreSQL refuses it"
+        )
+        and "u.email" in p
         for p in problems
     ), problems
 
@@ -76,16 +79,16 @@ async def test_a_parameter_of_another_type_names_the_argument(migrated_url: str)
 async def test_an_optional_field_may_read_a_not_null_column(migrated_url: str) -> None:
     """Only one way round: an outer join can make a NOT NULL column NULL (the login
     query's account columns), so an optional field over one is not a problem."""
-    _alter(migrated_url, "ALTER TABLE videos ALTER COLUMN title SET NOT NULL")
+    _alter(migrated_url, "ALTER TABLE participants ALTER COLUMN email SET NOT NULL")
     problems = await verify.verify(migrated_url)
-    assert not any(p.startswith("sql/videos/get_by_id.sql") for p in problems), problems
+    assert not any(p.startswith("sql/participants/get_by_id.sql") for p in problems), problems
 
 
 async def test_a_nullable_column_read_into_a_required_field_is_reported(migrated_url: str) -> None:
     _alter(migrated_url, "ALTER TABLE users ALTER COLUMN username DROP NOT NULL")
     problems = await verify.verify(migrated_url)
     assert any(
-        p.startswith("sql/users/get_by_id.sql")
+        p.startswith("sql/sessions/get_user_by_token.sql")
         and "column username can be NULL, User.username is <class 'str'> (not optional)" in p
         for p in problems
     ), problems
