@@ -10,7 +10,8 @@ A file opts in with a header of comment lines at its top:
 `name` is the function and its result kind: `:one` (a row, always there), `:opt`
 (a row or None), `:many` (a list of rows), `:page` (the first column is the
 whole list's total and the rest are the rows; an empty page is one row whose row
-columns are NULL), `:scalar` (the first column of the one row), `:opt_scalar`
+columns are NULL; `:opt_page` is that or None when no row at all comes back, as
+when the parent row is not the caller's), `:scalar` (the first column of the one row), `:opt_scalar`
 (that, or None when no row comes back) and `:exec` (nothing). `params` names
 $1, $2, … in order; a name ending in `?` is optional (None by default). Result
 columns that come straight from a table column take its NOT NULL; any other
@@ -39,7 +40,8 @@ from service.resources import SQL_DIR
 
 GENERATED_DIR = Path(__file__).parent / "queries" / "generated"
 
-KINDS = ("one", "opt", "many", "page", "scalar", "opt_scalar", "exec")
+KINDS = ("one", "opt", "many", "page", "opt_page", "scalar", "opt_scalar", "exec")
+_PAGES = ("page", "opt_page")
 
 # PostgreSQL type -> the Python annotation asyncpg reads and writes it as.
 PYTHON_TYPES = {
@@ -68,6 +70,7 @@ PYTHON_TYPES = {
     "_float4": "list[float]",
     "_float8": "list[float]",
     "_record": "list[Any]",
+    "_jsonb": "list[Any]",
     "record": "Any",
 }
 _IMPORTS = {
@@ -217,7 +220,7 @@ def describe(catalogue: Catalogue, path: str, text: str, head: Header) -> Query:
         raise HeaderError(f"{where}: an :exec query returns no columns")
     if head.kind != "exec" and not columns:
         raise HeaderError(f"{where}: a :{head.kind} query must return columns")
-    if head.kind == "page" and (len(columns) < 2 or columns[0].annotation != "int"):
+    if head.kind in _PAGES and (len(columns) < 2 or columns[0].annotation != "int"):
         raise HeaderError(f"{where}: a :page query returns the total (an integer) first")
     return Query(path, head, params, columns)
 
@@ -275,7 +278,7 @@ def _named_struct(module: Module, catalogue: Catalogue, query: Query, columns: l
     assert name is not None
     fields = [
         Column(c.name, c.annotation, catalogue.columns[c.source][1], c.source)
-        if query.header.kind == "page" and c.source[0] and c.name not in query.header.not_null
+        if query.header.kind in _PAGES and c.source[0] and c.name not in query.header.not_null
         else c
         for c in columns
     ]
@@ -325,7 +328,7 @@ def _function(module: Module, catalogue: Catalogue, query: Query) -> str:
         first = query.columns[0]
         returns = _optional(first.annotation, first.nullable or kind == "opt_scalar")
         body = f"    value: {returns} = await db.fetchval({constant}{args})\n    return value"
-    elif kind == "page":
+    elif kind in _PAGES:
         struct, extras = _row_struct(module, catalogue, query, query.columns[1:])
         if extras:
             raise HeaderError(f"sql/{query.path}.sql: a page's rows are one Struct, not {extras}")
@@ -333,10 +336,11 @@ def _function(module: Module, catalogue: Catalogue, query: Query) -> str:
         returns = f"tuple[int, list[{struct}]]"
         build = _construct(struct, fields, query.columns, 1)
         marker = f"row[{1 + [c.name for c in query.columns[1:]].index(fields[0].name)}]"
-        body = (
-            f"    rows = await db.fetch({constant}{args})\n"
-            f"    return rows[0][0], [{build} for row in rows if {marker} is not None]"
-        )
+        body = f"    rows = await db.fetch({constant}{args})\n"
+        if kind == "opt_page":
+            returns += " | None"
+            body += "    if not rows:\n        return None\n"
+        body += f"    return rows[0][0], [{build} for row in rows if {marker} is not None]"
     else:
         struct, extras = _row_struct(module, catalogue, query, query.columns)
         build = _construct(struct, module.structs[struct], query.columns, 0)

@@ -5,19 +5,11 @@ from uuid import UUID
 
 import msgspec
 
-from service.db import Executor, Listing, listing, many, one, sql
+from service.db import Executor, Listing
+from service.queries.generated import messages as generated
+from service.queries.generated.messages import Message as Message
 
 Role = Literal["user", "assistant", "system"]
-
-
-class Message(msgspec.Struct, frozen=True, gc=False):
-    id: UUID
-    conversation_id: UUID
-    user_id: UUID
-    role: str
-    content: str
-    metadata: dict[str, Any]
-    created_at: datetime
 
 
 class NewMessage(msgspec.Struct, frozen=True):
@@ -26,15 +18,10 @@ class NewMessage(msgspec.Struct, frozen=True):
     metadata: dict[str, Any] = {}
 
 
-_CREATE = sql("messages/create")
-_CREATE_MANY = sql("messages/create_many")
-_GET_BY_ID = sql("messages/get_by_id")
-_LIST_BY_CONVERSATION = sql("messages/list_by_conversation")
-_GET_LAST_N = sql("messages/get_last_n")
-_COUNT_BY_CONVERSATION = sql("messages/count_by_conversation")
-_EXISTS = sql("messages/exists")
-_UPDATE = sql("messages/update")
-_DELETE = sql("messages/delete")
+get_by_id = generated.get_by_id
+count_by_conversation = generated.count_by_conversation
+update = generated.update
+exists = generated.exists
 
 
 async def create(
@@ -47,29 +34,21 @@ async def create(
     metadata: dict[str, Any] | None = None,
 ) -> Message | None:
     """None when the conversation is missing or not the user's."""
-    row = await db.fetchrow(_CREATE, conversation_id, user_id, role, content, metadata or {})
-    return one(Message, row)
+    return await generated.create(
+        db, conversation_id=conversation_id, user_id=user_id, role=role, content=content,
+        metadata=metadata or {},
+    )  # fmt: skip
 
 
 async def create_many(
     db: Executor, *, conversation_id: UUID, user_id: UUID, messages: Sequence[NewMessage]
 ) -> list[Message]:
     """Inserts all messages in one round trip, in order; [] for a foreign conversation."""
-    rows = await db.fetch(
-        _CREATE_MANY,
-        conversation_id,
-        user_id,
-        [m.role for m in messages],
-        [m.content for m in messages],
-        [m.metadata for m in messages],
-    )
-    return many(Message, rows)
-
-
-async def get_by_id(
-    db: Executor, *, message_id: UUID, conversation_id: UUID, user_id: UUID
-) -> Message | None:
-    return one(Message, await db.fetchrow(_GET_BY_ID, message_id, conversation_id, user_id))
+    return await generated.create_many(
+        db, conversation_id=conversation_id, user_id=user_id,
+        roles=[m.role for m in messages], contents=[m.content for m in messages],
+        metadatas=[m.metadata for m in messages],
+    )  # fmt: skip
 
 
 async def list_by_conversation(
@@ -85,42 +64,23 @@ async def list_by_conversation(
     (created_at, id) of the previous page's last message. None when the
     conversation is not the user's."""
     created_at, message_id = after or (None, None)
-    rows = await db.fetch(
-        _LIST_BY_CONVERSATION, conversation_id, user_id, created_at, message_id, limit, offset
-    )
-    return listing(Message, rows) if rows else None
+    page = await generated.list_by_conversation(
+        db, conversation_id=conversation_id, user_id=user_id, after_created_at=created_at,
+        after_id=message_id, limit=limit, offset=offset,
+    )  # fmt: skip
+    return None if page is None else Listing(page[1], page[0])
 
 
 async def get_last_n(
     db: Executor, *, conversation_id: UUID, user_id: UUID, n: int
 ) -> Listing[Message] | None:
     """The newest n, oldest first; None when the conversation is not the user's."""
-    rows = await db.fetch(_GET_LAST_N, conversation_id, user_id, n)
-    return listing(Message, rows) if rows else None
-
-
-async def count_by_conversation(db: Executor, *, conversation_id: UUID, user_id: UUID) -> int:
-    result: int = await db.fetchval(_COUNT_BY_CONVERSATION, conversation_id, user_id)
-    return result
-
-
-async def update(
-    db: Executor,
-    *,
-    message_id: UUID,
-    conversation_id: UUID,
-    user_id: UUID,
-    content: str | None = None,
-    metadata: dict[str, Any] | None = None,
-) -> Message | None:
-    row = await db.fetchrow(_UPDATE, message_id, conversation_id, user_id, content, metadata)
-    return one(Message, row)
+    page = await generated.get_last_n(db, conversation_id=conversation_id, user_id=user_id, n=n)
+    return None if page is None else Listing(page[1], page[0])
 
 
 async def delete(db: Executor, *, message_id: UUID, conversation_id: UUID, user_id: UUID) -> bool:
-    return await db.fetchval(_DELETE, message_id, conversation_id, user_id) is not None
-
-
-async def exists(db: Executor, *, message_id: UUID, conversation_id: UUID, user_id: UUID) -> bool:
-    result: bool = await db.fetchval(_EXISTS, message_id, conversation_id, user_id)
-    return result
+    deleted = await generated.delete(
+        db, message_id=message_id, conversation_id=conversation_id, user_id=user_id
+    )
+    return deleted is not None

@@ -1,3 +1,6 @@
+-- name: create_many :many
+-- params: conversation_id, user_id, roles, contents, metadatas
+-- returns: messages
 -- All messages in one statement; created_at keeps the order they were given in.
 WITH inserted AS (
     INSERT INTO messages (conversation_id, user_id, role, content, metadata, created_at)

@@ -1,3 +1,6 @@
+-- name: get_last_n :opt_page
+-- params: conversation_id, user_id, n
+-- not null: total
 -- The newest n, returned oldest first (the order a chat prompt wants), with the
 -- conversation's message count; no row at all when the conversation is not the
 -- caller's.

@@ -1,3 +1,6 @@
+-- name: list_by_conversation :opt_page
+-- params: conversation_id, user_id, after_created_at?, after_id?, limit, offset
+-- not null: total
 -- A page of the conversation's messages, oldest first, after the cursor ($3, $4)
 -- when given, with the conversation's message count (kept by a trigger) as the total.
 -- No row at all: the conversation is not the caller's; one row of NULLs: an empty page.

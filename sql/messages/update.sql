@@ -1,3 +1,5 @@
+-- name: update :opt
+-- params: message_id, conversation_id, user_id, content?, metadata?
 UPDATE messages
 SET content  = coalesce($4, content),
     metadata = coalesce($5, metadata)

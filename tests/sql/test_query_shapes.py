@@ -17,7 +17,6 @@ from service.generate import header
 from service.queries.chunks import Chunk, SearchHit
 from service.queries.config import ConfigEntry
 from service.queries.meetings import Meeting, MeetingWithParticipants
-from service.queries.messages import Message
 from service.queries.participants import Participant
 from service.queries.processing_jobs import Job
 from service.queries.processing_sessions import ProcessingSession
@@ -43,15 +42,6 @@ SHAPES: dict[str, Any] = {
     "sessions/delete_by_token": bool,
     "sessions/delete_expired": int,
     "sessions/count_by_user": int,
-    "messages/create": Message,
-    "messages/create_many": Message,
-    "messages/get_by_id": Message,
-    "messages/list_by_conversation": (("total", int), Message),
-    "messages/get_last_n": (("total", int), Message),
-    "messages/count_by_conversation": int,
-    "messages/update": Message,
-    "messages/delete": bool,
-    "messages/exists": bool,
     "templates/create": Template,
     "templates/get_by_id": Template,
     "templates/list_visible": (("total", int), Template),
