@@ -13,7 +13,8 @@ whole list's total and the rest are the rows; an empty page is one row whose row
 columns are NULL; `:opt_page` is that or None when no row at all comes back, as
 when the parent row is not the caller's), `:scalar` (the first column of the one row), `:opt_scalar`
 (that, or None when no row comes back) and `:exec` (nothing). `params` names
-$1, $2, … in order; a name ending in `?` is optional (None by default). Result
+$1, $2, … in order; a name ending in `?` is optional (None by default), one
+ending in `|null` may be None but must be given. Result
 columns that come straight from a table column take its NOT NULL; any other
 column is optional unless listed under `not null`; `nullable` names the table
 columns an outer join can make NULL (PostgreSQL's description cannot tell).
@@ -117,7 +118,7 @@ def header(text: str, where: str) -> Header | None:
         )
     params = [p.strip() for p in values.get("params", "").split(",") if p.strip()]
     for param in params:
-        if not param.removesuffix("?").isidentifier():
+        if not param.removesuffix("?").removesuffix("|null").isidentifier():
             raise HeaderError(f"{where}: parameter name {param!r} is not an identifier")
     not_null = frozenset(c.strip() for c in values.get("not null", "").split(",") if c.strip())
     struct = values.get("struct")
@@ -136,10 +137,23 @@ class Column:
 
 
 @dataclass(frozen=True)
+class Param:
+    name: str
+    annotation: str
+    nullable: bool
+    optional: bool  # None by default
+
+    def __str__(self) -> str:
+        return f"{self.name}: {_optional(self.annotation, self.nullable)}" + (
+            " = None" if self.optional else ""
+        )
+
+
+@dataclass(frozen=True)
 class Query:
     path: str  # videos/get_by_id
     header: Header
-    params: list[tuple[str, str, bool]]  # (name, annotation, optional)
+    params: list["Param"]
     columns: list[Column]
 
 
@@ -189,10 +203,11 @@ def describe(catalogue: Catalogue, path: str, text: str, head: Header) -> Query:
             f"{where}: takes {described.nparams} parameters, the header names {len(head.params)}"
         )
     params = [
-        (
-            name.removesuffix("?"),
+        Param(
+            name.removesuffix("?").removesuffix("|null"),
             catalogue.annotation(described.param_type(i), where),
-            name.endswith("?"),
+            nullable=name.endswith(("?", "|null")),
+            optional=name.endswith("?"),
         )
         for i, name in enumerate(head.params)
     ]
@@ -311,13 +326,10 @@ def _function(module: Module, catalogue: Catalogue, query: Query) -> str:
     head = query.header
     constant = "_" + head.function.upper()
     module.constants.append(f'{constant} = sql("{query.path}")')
-    signature = ", ".join(
-        f"{n}: {_optional(a, optional)}{' = None' if optional else ''}"
-        for n, a, optional in query.params
-    )
-    for _, annotation, _ in query.params:
-        module.used.add(annotation)
-    args = "".join(f", {n}" for n, _, _ in query.params)
+    signature = ", ".join(str(param) for param in query.params)
+    for param in query.params:
+        module.used.add(param.annotation)
+    args = "".join(f", {param.name}" for param in query.params)
     keyword = f", *, {signature}" if signature else ""
     for column in query.columns:
         module.used.add(column.annotation)
@@ -365,10 +377,7 @@ def _function(module: Module, catalogue: Catalogue, query: Query) -> str:
             body = f"    row = await db.fetchrow({constant}{args})\n    return {build}"
     line = f"async def {head.function}(db: Executor{keyword}) -> {returns}:"
     if len(line) > 100:
-        listed = "".join(
-            f"    {n}: {_optional(a, optional)}{' = None' if optional else ''},\n"
-            for n, a, optional in query.params
-        )
+        listed = "".join(f"    {param},\n" for param in query.params)
         line = f"async def {head.function}(\n    db: Executor,\n    *,\n{listed}) -> {returns}:"
     return f"{line}\n{body}\n"
 

@@ -1,1 +1,3 @@
+-- name: count :scalar
+-- not null: count
 SELECT count(*) FROM config;

@@ -1,3 +1,6 @@
+-- name: count_visible :scalar
+-- params: user_id, template_type?
+-- not null: count
 SELECT count(*)
 FROM templates
 WHERE (user_id = $1 OR user_id IS NULL)

@@ -1,3 +1,5 @@
+-- name: delete :opt_scalar
+-- params: template_id, owner_id|null
 DELETE FROM templates
 WHERE id = $1 AND user_id IS NOT DISTINCT FROM $2
 RETURNING true AS deleted;

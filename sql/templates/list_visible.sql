@@ -1,3 +1,7 @@
+-- name: list_visible :page
+-- params: user_id, template_type?, limit, offset
+-- not null: total
+-- returns: templates
 -- The caller's templates, then the built-ins; $2 optionally narrows to one type;
 -- with the number of such templates (a short list: counted in full).
 WITH visible AS NOT MATERIALIZED (

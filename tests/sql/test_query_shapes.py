@@ -15,14 +15,12 @@ import pytest
 from service.db import QUERIES
 from service.generate import header
 from service.queries.chunks import Chunk, SearchHit
-from service.queries.config import ConfigEntry
 from service.queries.meetings import Meeting, MeetingWithParticipants
 from service.queries.participants import Participant
 from service.queries.processing_jobs import Job
 from service.queries.processing_sessions import ProcessingSession
 from service.queries.sessions import Session
 from service.queries.syntheses import Synthesis
-from service.queries.templates import Template
 from service.queries.transcripts import Stored, Transcript, TranscriptSummary
 from service.queries.users import User
 
@@ -42,20 +40,6 @@ SHAPES: dict[str, Any] = {
     "sessions/delete_by_token": bool,
     "sessions/delete_expired": int,
     "sessions/count_by_user": int,
-    "templates/create": Template,
-    "templates/get_by_id": Template,
-    "templates/list_visible": (("total", int), Template),
-    "templates/count_visible": int,
-    "templates/resolve": Template,
-    "templates/update": Template,
-    "templates/delete": bool,
-    "templates/exists": bool,
-    "config/get": ConfigEntry,
-    "config/list": (("total", int), ConfigEntry),
-    "config/count": int,
-    "config/set": ConfigEntry,
-    "config/delete": bool,
-    "config/exists": bool,
     "transcripts/upsert": Stored,
     "transcripts/get_by_id": Transcript,
     "transcripts/list_by_user": (("total", int), TranscriptSummary),

@@ -1,3 +1,7 @@
+-- name: list_all :page
+-- params: limit, offset
+-- not null: total
+-- struct: ConfigEntry
 -- A page of the settings by key, with their number (a short list: counted in full).
 SELECT n.total, p.*
 FROM (SELECT count(*) AS total FROM config) n

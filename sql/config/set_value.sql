@@ -1,3 +1,6 @@
+-- name: set_value :one
+-- params: key, value, description?
+-- struct: ConfigEntry
 -- Insert or replace; a NULL description keeps the one already there.
 INSERT INTO config (key, value, description)
 VALUES ($1, $2, $3)
