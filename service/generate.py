@@ -258,6 +258,14 @@ class Module:
     functions: list[str] = field(default_factory=list)
     constants: list[str] = field(default_factory=list)
     used: set[str] = field(default_factory=set)
+    # Structs of other folders' modules (`struct: users.User`): name -> folder
+    borrowed: dict[str, str] = field(default_factory=dict)
+    others: dict[str, "Module"] = field(default_factory=dict)
+
+    def fields(self, struct: str) -> list[Column]:
+        if struct in self.borrowed:
+            return self.others[self.borrowed[struct]].structs[struct]
+        return self.structs[struct]
 
 
 def _row_struct(
@@ -297,7 +305,17 @@ def _named_struct(module: Module, catalogue: Catalogue, query: Query, columns: l
         else c
         for c in columns
     ]
-    known = module.structs.get(name)
+    if "." in name:
+        folder, name = name.split(".", 1)
+        other = module.others.get(folder)
+        known = None if other is None else other.structs.get(name)
+        if known is None:
+            raise HeaderError(
+                f"sql/{query.path}.sql: `struct: {folder}.{name}` is no Struct of sql/{folder}/"
+            )
+        module.borrowed[name] = folder
+    else:
+        known = module.structs.get(name)
     if known is None:
         module.structs[name] = fields
         return name
@@ -344,7 +362,7 @@ def _function(module: Module, catalogue: Catalogue, query: Query) -> str:
         struct, extras = _row_struct(module, catalogue, query, query.columns[1:])
         if extras:
             raise HeaderError(f"sql/{query.path}.sql: a page's rows are one Struct, not {extras}")
-        fields = module.structs[struct]
+        fields = module.fields(struct)
         returns = f"tuple[int, list[{struct}]]"
         build = _construct(struct, fields, query.columns, 1)
         marker = f"row[{1 + [c.name for c in query.columns[1:]].index(fields[0].name)}]"
@@ -355,7 +373,7 @@ def _function(module: Module, catalogue: Catalogue, query: Query) -> str:
         body += f"    return rows[0][0], [{build} for row in rows if {marker} is not None]"
     else:
         struct, extras = _row_struct(module, catalogue, query, query.columns)
-        build = _construct(struct, module.structs[struct], query.columns, 0)
+        build = _construct(struct, module.fields(struct), query.columns, 0)
         item = struct
         if extras:
             position = {c.name: i for i, c in enumerate(query.columns)}
@@ -398,7 +416,15 @@ def _render(module: Module) -> str:
     for name in sorted(n for n in used if n in _IMPORTS):
         by_module.setdefault(_IMPORTS[name], []).append(name)
     stdlib = [f"from {m} import {', '.join(names)}" for m, names in sorted(by_module.items())]
-    lines += [*stdlib, "", "import msgspec", "", "from service.db import Executor, sql", "", ""]
+    lines += stdlib
+    if module.structs:
+        lines += ["", "import msgspec"]
+    lines += ["", "from service.db import Executor, sql"]
+    lines += [
+        f"from service.queries.generated.{folder} import {name}"
+        for name, folder in sorted(module.borrowed.items(), key=lambda item: (item[1], item[0]))
+    ]
+    lines += ["", ""]
     for name, fields in module.structs.items():
         lines.append(f"class {name}(msgspec.Struct, frozen=True, gc=False):")
         lines += [f"    {c.name}: {_optional(c.annotation, c.nullable)}" for c in fields]
@@ -415,14 +441,18 @@ def generate(database_url: str, sql_dir: Path = SQL_DIR) -> dict[Path, str]:
     modules: dict[str, Module] = {}
     with psycopg.connect(database_url, autocommit=True) as conn:
         catalogue = Catalogue(conn)
+        headed = []
         for path in sorted(sql_dir.rglob("*.sql")):
             name = path.relative_to(sql_dir).with_suffix("").as_posix()
             text = path.read_text()
             head = header(text, f"sql/{name}.sql")
-            if head is None:
-                continue
+            if head is not None:
+                headed.append((name, text, head))
+        # Files that borrow another folder's Struct come after the one defining it.
+        headed.sort(key=lambda item: ("." in (item[2].struct or ""), item[0]))
+        for name, text, head in headed:
             folder = name.split("/")[0]
-            module = modules.setdefault(folder, Module(folder))
+            module = modules.setdefault(folder, Module(folder, others=modules))
             query = describe(catalogue, name, text, head)
             module.functions.append(_function(module, catalogue, query))
     rendered = {GENERATED_DIR / f"{folder}.py": _render(m) for folder, m in modules.items()}

@@ -1,3 +1,7 @@
+-- name: list_by_meeting :opt_page
+-- params: meeting_id, user_id, limit, offset
+-- not null: total
+-- struct: Participant
 -- A page of the meeting's participants in the order they were added, with their
 -- number. No row at all: the meeting is not the caller's; one row of NULLs: an
 -- empty page.

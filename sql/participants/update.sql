@@ -1,3 +1,6 @@
+-- name: update :opt
+-- params: participant_id, meeting_id, user_id, name?, email?, is_organizer?, cleared
+-- struct: Participant
 -- A PATCH: NULL leaves a column as it is, and $7 names the (nullable) columns to
 -- clear.
 UPDATE participants

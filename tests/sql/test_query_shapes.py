@@ -16,7 +16,6 @@ from service.db import QUERIES
 from service.generate import header
 from service.queries.chunks import Chunk, SearchHit
 from service.queries.meetings import Meeting, MeetingWithParticipants
-from service.queries.participants import Participant
 from service.queries.processing_jobs import Job
 from service.queries.processing_sessions import ProcessingSession
 from service.queries.sessions import Session
@@ -84,12 +83,6 @@ SHAPES: dict[str, Any] = {
     "meetings/search_by_title": (("total", int), Meeting),
     "meetings/update": Meeting,
     "meetings/delete": bool,
-    "participants/create": Participant,
-    "participants/get_by_id": Participant,
-    "participants/list_by_meeting": (("total", int), Participant),
-    "participants/count_by_meeting": int,
-    "participants/update": Participant,
-    "participants/delete": bool,
     "syntheses/upsert": (Synthesis, CREATED),
     "syntheses/create": Synthesis,
     "syntheses/update": Synthesis,
