@@ -122,7 +122,7 @@ def header(text: str, where: str) -> Header | None:
             raise HeaderError(f"{where}: parameter name {param!r} is not an identifier")
     not_null = frozenset(c.strip() for c in values.get("not null", "").split(",") if c.strip())
     struct = values.get("struct")
-    if struct is not None and not struct.isidentifier():
+    if struct is not None and not all(part.isidentifier() for part in struct.split(".", 1)):
         raise HeaderError(f"{where}: `struct: {struct}` is not a class name")
     nullable = frozenset(c.strip() for c in values.get("nullable", "").split(",") if c.strip())
     return Header(name, kind, params, not_null, nullable, values.get("returns"), struct)

@@ -1,3 +1,5 @@
+-- name: delete_expired :scalar
+-- not null: count
 WITH purged AS (
     DELETE FROM sessions WHERE expires_at <= now() RETURNING 1
 )

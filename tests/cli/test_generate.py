@@ -142,3 +142,25 @@ async def test_the_generated_page_reads_an_empty_page_as_no_rows(
     finally:
         await conn.close()
     assert (listing.items, listing.total, listing.exact) == ([], 0, True)
+
+
+def test_a_struct_borrowed_from_another_folder_is_the_same_class() -> None:
+    from service.queries.generated import sessions as generated_sessions
+
+    assert generated_sessions.User is users.User
+
+
+def test_a_borrowed_struct_of_another_shape_is_refused(migrated: str, sql_copy: Path) -> None:
+    query = sql_copy / "sessions" / "get_user_by_token.sql"
+    query.write_text(query.read_text().replace("u.is_admin, ", ""))
+
+    with pytest.raises(HeaderError, match=r"sql/sessions/get_user_by_token.sql: its User differs"):
+        generate(migrated, sql_copy)
+
+
+def test_a_query_the_schema_no_longer_fits_is_named(migrated: str, sql_copy: Path) -> None:
+    query = sql_copy / "videos" / "get_by_id.sql"
+    query.write_text(query.read_text().replace("channel_name,", "channel_title,"))
+
+    with pytest.raises(HeaderError, match=r"sql/videos/get_by_id.sql: PostgreSQL refuses it"):
+        generate(migrated, sql_copy)

@@ -18,10 +18,8 @@ from service.queries.chunks import Chunk, SearchHit
 from service.queries.meetings import Meeting, MeetingWithParticipants
 from service.queries.processing_jobs import Job
 from service.queries.processing_sessions import ProcessingSession
-from service.queries.sessions import Session
 from service.queries.syntheses import Synthesis
 from service.queries.transcripts import Stored, Transcript, TranscriptSummary
-from service.queries.users import User
 
 CREATED = ("created", bool)
 
@@ -31,14 +29,6 @@ SHAPES: dict[str, Any] = {
     "login_throttle/record_failure": int,
     "login_throttle/record_success": bool,
     "login_throttle/delete_expired": int,
-    "sessions/create": Session,
-    "sessions/get_by_token": Session,
-    "sessions/get_user_by_token": User,
-    "sessions/list_by_user": Session,
-    "sessions/delete": bool,
-    "sessions/delete_by_token": bool,
-    "sessions/delete_expired": int,
-    "sessions/count_by_user": int,
     "transcripts/upsert": Stored,
     "transcripts/get_by_id": Transcript,
     "transcripts/list_by_user": (("total", int), TranscriptSummary),

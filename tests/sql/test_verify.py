@@ -32,19 +32,19 @@ async def test_every_query_function_agrees_with_its_sql(database_url: str) -> No
 
 def test_every_query_module_function_is_checked() -> None:
     names = {name for name, _ in query_functions()}
-    assert {"sessions.get_user_by_token", "messages.create_many", "processing_jobs.claim"} <= names
+    assert {"chunks.list_by_transcript", "chunks.search", "processing_jobs.claim"} <= names
     assert all("._" not in name for name in names)
 
 
 async def test_a_renamed_column_names_the_files_that_use_it(migrated_url: str) -> None:
-    _alter(migrated_url, "ALTER TABLE users RENAME COLUMN email TO email_address")
+    _alter(migrated_url, "ALTER TABLE chunks RENAME COLUMN chunk_text TO body")
     problems = await verify.verify(migrated_url)
     assert any(
         p.startswith(
-            "sql/sessions/get_user_by_token.sql (run by sessions.get_user_by_token): "
+            "sql/chunks/list_by_transcript.sql (run by chunks.list_by_transcript): "
             "PostgreSQL refuses it"
         )
-        and "u.email" in p
+        and "chunk_text" in p
         for p in problems
     ), problems
 
@@ -66,14 +66,15 @@ async def test_a_changed_column_type_names_file_column_and_both_types(migrated_u
 async def test_a_parameter_of_another_type_names_the_argument(migrated_url: str) -> None:
     _alter(
         migrated_url,
-        "ALTER TABLE sessions DROP CONSTRAINT sessions_token_hash_format",
-        "ALTER TABLE sessions ALTER COLUMN token_hash TYPE bytea USING decode(token_hash, 'hex')",
+        "ALTER TABLE chunks DROP CONSTRAINT chunks_user_id_fkey",
+        "ALTER TABLE chunks DROP CONSTRAINT chunks_transcript_fkey",
+        "ALTER TABLE chunks ALTER COLUMN user_id TYPE text",
     )
     problems = await verify.verify(migrated_url)
     assert (
-        "sql/sessions/get_by_token.sql (run by sessions.get_by_token): "
-        "parameter $1 is bytea, but token_hash passes str"
-    ) in problems
+        "sql/chunks/get_by_ids.sql (run by chunks.get_by_ids): "
+        "parameter $2 is text, but user_id passes UUID"
+    ) in problems, problems
 
 
 async def test_an_optional_field_may_read_a_not_null_column(migrated_url: str) -> None:
@@ -85,11 +86,11 @@ async def test_an_optional_field_may_read_a_not_null_column(migrated_url: str) -
 
 
 async def test_a_nullable_column_read_into_a_required_field_is_reported(migrated_url: str) -> None:
-    _alter(migrated_url, "ALTER TABLE users ALTER COLUMN username DROP NOT NULL")
+    _alter(migrated_url, "ALTER TABLE chunks ALTER COLUMN chunk_text DROP NOT NULL")
     problems = await verify.verify(migrated_url)
     assert any(
-        p.startswith("sql/sessions/get_user_by_token.sql")
-        and "column username can be NULL, User.username is <class 'str'> (not optional)" in p
+        p.startswith("sql/chunks/list_by_transcript.sql")
+        and "column chunk_text can be NULL, Chunk.chunk_text is <class 'str'> (not optional)" in p
         for p in problems
     ), problems
 
