@@ -276,6 +276,14 @@ def _row_struct(
     `created`, come back beside it), else a Struct of the query's own. A header's
     `struct: Name` makes all the columns one Struct, shared with every file naming it."""
     if query.header.struct is not None:
+        folder, _, name = query.header.struct.rpartition(".")
+        owner = module.others.get(folder) if folder else module
+        known = {c.name for c in owner.structs.get(name, [])} if owner else set()
+        if known and known < {c.name for c in columns}:
+            inside = [c for c in columns if c.name in known]
+            return _named_struct(module, catalogue, query, inside), [
+                c for c in columns if c.name not in known
+            ]
         return _named_struct(module, catalogue, query, columns), []
     for table_oid in dict.fromkeys(c.source[0] for c in columns if c.source[0]):
         row = catalogue.rows[table_oid]

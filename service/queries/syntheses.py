@@ -7,29 +7,9 @@ from uuid import UUID
 
 import msgspec
 
-from service.db import TOTAL_CAP, Executor, Listing, listing, many, one, sql
-
-
-class Synthesis(msgspec.Struct, frozen=True, gc=False):
-    id: UUID
-    user_id: UUID
-    meeting_id: UUID
-    summary: str
-    summary_word_count: int
-    key_decisions: list[Any]
-    action_items: list[Any]
-    open_questions: list[Any]
-    key_topics: list[Any]
-    llm_model: str | None
-    llm_tokens_used: int | None
-    processing_time_seconds: float | None
-    confidence_score: float | None
-    email_sent_at: datetime | None
-    email_recipients: list[Any]
-    email_delivery_status: str
-    email_error: str | None
-    created_at: datetime
-    updated_at: datetime
+from service.db import TOTAL_CAP, Executor, Listing
+from service.queries.generated import syntheses as generated
+from service.queries.generated.syntheses import Synthesis as Synthesis
 
 
 class SynthesisFields(msgspec.Struct, frozen=True, kw_only=True):
@@ -63,22 +43,12 @@ class SynthesisChanges(msgspec.Struct, frozen=True, kw_only=True):
     email_error: str | None = None
 
 
-_CREATE = sql("syntheses/create")
-_UPDATE = sql("syntheses/update")
-_UPSERT = sql("syntheses/upsert")
-_GET_BY_MEETING_ID = sql("syntheses/get_by_meeting_id")
-_LIST = sql("syntheses/list")
-_COUNT = sql("syntheses/count")
-_GET_WITH_DECISIONS = sql("syntheses/get_with_decisions")
-_GET_WITH_ACTION_ITEMS = sql("syntheses/get_with_action_items")
-_COUNT_WITH_DECISIONS = sql("syntheses/count_with_decisions")
-_COUNT_WITH_ACTION_ITEMS = sql("syntheses/count_with_action_items")
-_GET_PENDING_EMAIL = sql("syntheses/get_pending_email")
-_COUNT_PENDING_EMAIL = sql("syntheses/count_pending_email")
-_SEARCH_SUMMARY = sql("syntheses/search_summary")
-_MARK_EMAIL_SENT = sql("syntheses/mark_email_sent")
-_MARK_EMAIL_FAILED = sql("syntheses/mark_email_failed")
-_DELETE = sql("syntheses/delete")
+get_by_meeting_id = generated.get_by_meeting_id
+count = generated.count_by_user
+count_with_decisions = generated.count_with_decisions
+count_with_action_items = generated.count_with_action_items
+count_pending_email = generated.count_pending_email
+mark_email_failed = generated.mark_email_failed
 
 
 async def create(
@@ -87,12 +57,13 @@ async def create(
     """The meeting's synthesis; a meeting that has one raises
     asyncpg.UniqueViolationError (uq_syntheses_meeting_id)."""
     f = fields
-    row = await db.fetchrow(
-        _CREATE, user_id, meeting_id, f.summary, f.key_decisions, f.action_items,
-        f.open_questions, f.key_topics, f.llm_model, f.llm_tokens_used,
-        f.processing_time_seconds, f.confidence_score, f.email_recipients,
+    return await generated.create(
+        db, user_id=user_id, meeting_id=meeting_id, summary=f.summary,
+        key_decisions=f.key_decisions, action_items=f.action_items,
+        open_questions=f.open_questions, key_topics=f.key_topics, llm_model=f.llm_model,
+        llm_tokens_used=f.llm_tokens_used, processing_time_seconds=f.processing_time_seconds,
+        confidence_score=f.confidence_score, email_recipients=f.email_recipients,
     )  # fmt: skip
-    return Synthesis(*row)
 
 
 async def update(
@@ -106,13 +77,15 @@ async def update(
     """Changes some fields and makes those named in `cleared` NULL; setting
     email_sent_at marks the synthesis sent, clearing it makes it pending again."""
     c = changes
-    row = await db.fetchrow(
-        _UPDATE, meeting_id, user_id, c.summary, c.key_decisions, c.action_items,
-        c.open_questions, c.key_topics, c.llm_model, c.llm_tokens_used,
-        c.processing_time_seconds, c.confidence_score, c.email_recipients, c.email_sent_at,
-        c.email_delivery_status, c.email_error, list(cleared),
+    return await generated.update(
+        db, meeting_id=meeting_id, user_id=user_id, summary=c.summary,
+        key_decisions=c.key_decisions, action_items=c.action_items,
+        open_questions=c.open_questions, key_topics=c.key_topics, llm_model=c.llm_model,
+        llm_tokens_used=c.llm_tokens_used, processing_time_seconds=c.processing_time_seconds,
+        confidence_score=c.confidence_score, email_recipients=c.email_recipients,
+        email_sent_at=c.email_sent_at, email_delivery_status=c.email_delivery_status,
+        email_error=c.email_error, cleared=list(cleared),
     )  # fmt: skip
-    return one(Synthesis, row)
 
 
 async def upsert(
@@ -123,16 +96,13 @@ async def upsert(
     and already has a synthesis; a meeting that is not the user's and has none raises
     asyncpg.ForeignKeyViolationError."""
     f = fields
-    row = await db.fetchrow(
-        _UPSERT, user_id, meeting_id, f.summary, f.key_decisions, f.action_items,
-        f.open_questions, f.key_topics, f.llm_model, f.llm_tokens_used,
-        f.processing_time_seconds, f.confidence_score, f.email_recipients,
+    return await generated.upsert(
+        db, user_id=user_id, meeting_id=meeting_id, summary=f.summary,
+        key_decisions=f.key_decisions, action_items=f.action_items,
+        open_questions=f.open_questions, key_topics=f.key_topics, llm_model=f.llm_model,
+        llm_tokens_used=f.llm_tokens_used, processing_time_seconds=f.processing_time_seconds,
+        confidence_score=f.confidence_score, email_recipients=f.email_recipients,
     )  # fmt: skip
-    return None if row is None else (Synthesis(*row[:-1]), row[-1])
-
-
-async def get_by_meeting_id(db: Executor, *, meeting_id: UUID, user_id: UUID) -> Synthesis | None:
-    return one(Synthesis, await db.fetchrow(_GET_BY_MEETING_ID, meeting_id, user_id))
 
 
 async def get_all(
@@ -147,37 +117,25 @@ async def get_all(
     """Newest first, optionally only those with key decisions or action items;
     `after` is the (created_at, id) of the previous page's last row."""
     created_at, synthesis_id = after or (None, None)
-    rows = await db.fetch(_LIST, user_id, has, TOTAL_CAP, created_at, synthesis_id, limit, offset)
-    return listing(Synthesis, rows, cap=TOTAL_CAP)
-
-
-async def count(db: Executor, *, user_id: UUID) -> int:
-    result: int = await db.fetchval(_COUNT, user_id)
-    return result
+    total, items = await generated.list_by_user(
+        db, user_id=user_id, has=has, cap=TOTAL_CAP, after_created_at=created_at,
+        after_id=synthesis_id, limit=limit, offset=offset,
+    )  # fmt: skip
+    return Listing.capped(items, total, TOTAL_CAP)
 
 
 async def get_with_decisions(
     db: Executor, *, user_id: UUID, limit: int = 50, offset: int = 0
 ) -> list[Synthesis]:
     """Syntheses that recorded at least one key decision, newest first."""
-    return many(Synthesis, await db.fetch(_GET_WITH_DECISIONS, user_id, limit, offset))
+    return await generated.get_with_decisions(db, user_id=user_id, limit=limit, offset=offset)
 
 
 async def get_with_action_items(
     db: Executor, *, user_id: UUID, limit: int = 50, offset: int = 0
 ) -> list[Synthesis]:
     """Syntheses with at least one action item, newest first."""
-    return many(Synthesis, await db.fetch(_GET_WITH_ACTION_ITEMS, user_id, limit, offset))
-
-
-async def count_with_decisions(db: Executor, *, user_id: UUID) -> int:
-    result: int = await db.fetchval(_COUNT_WITH_DECISIONS, user_id)
-    return result
-
-
-async def count_with_action_items(db: Executor, *, user_id: UUID) -> int:
-    result: int = await db.fetchval(_COUNT_WITH_ACTION_ITEMS, user_id)
-    return result
+    return await generated.get_with_action_items(db, user_id=user_id, limit=limit, offset=offset)
 
 
 async def get_pending_email(
@@ -191,36 +149,30 @@ async def get_pending_email(
     """Syntheses not e-mailed yet (pending, or failed and due a retry), oldest first;
     `after` is the (created_at, id) of the previous page's last row."""
     created_at, synthesis_id = after or (None, None)
-    rows = await db.fetch(
-        _GET_PENDING_EMAIL, user_id, TOTAL_CAP, created_at, synthesis_id, limit, offset
-    )
-    return listing(Synthesis, rows, cap=TOTAL_CAP)
-
-
-async def count_pending_email(db: Executor, *, user_id: UUID) -> int:
-    result: int = await db.fetchval(_COUNT_PENDING_EMAIL, user_id)
-    return result
+    total, items = await generated.get_pending_email(
+        db, user_id=user_id, cap=TOTAL_CAP, after_created_at=created_at, after_id=synthesis_id,
+        limit=limit, offset=offset,
+    )  # fmt: skip
+    return Listing.capped(items, total, TOTAL_CAP)
 
 
 async def search_summary(
     db: Executor, *, user_id: UUID, query: str, limit: int = 50, offset: int = 0
 ) -> Listing[Synthesis]:
     """Full-text over summaries, best match first."""
-    rows = await db.fetch(_SEARCH_SUMMARY, user_id, query, TOTAL_CAP, limit, offset)
-    return listing(Synthesis, rows, cap=TOTAL_CAP)
+    total, items = await generated.search_summary(
+        db, user_id=user_id, query=query, cap=TOTAL_CAP, limit=limit, offset=offset
+    )
+    return Listing.capped(items, total, TOTAL_CAP)
 
 
 async def mark_email_sent(
     db: Executor, *, meeting_id: UUID, user_id: UUID, recipients: list[str] | None = None
 ) -> Synthesis | None:
-    return one(Synthesis, await db.fetchrow(_MARK_EMAIL_SENT, meeting_id, user_id, recipients))
-
-
-async def mark_email_failed(
-    db: Executor, *, meeting_id: UUID, user_id: UUID, error: str
-) -> Synthesis | None:
-    return one(Synthesis, await db.fetchrow(_MARK_EMAIL_FAILED, meeting_id, user_id, error))
+    return await generated.mark_email_sent(
+        db, meeting_id=meeting_id, user_id=user_id, recipients=recipients
+    )
 
 
 async def delete(db: Executor, *, meeting_id: UUID, user_id: UUID) -> bool:
-    return await db.fetchval(_DELETE, meeting_id, user_id) is not None
+    return await generated.delete(db, meeting_id=meeting_id, user_id=user_id) is not None

@@ -1,3 +1,5 @@
+-- name: delete :opt_scalar
+-- params: session_id, user_id
 -- Its jobs go with it (ON DELETE CASCADE).
 DELETE FROM processing_sessions
 WHERE id = $1 AND user_id = $2

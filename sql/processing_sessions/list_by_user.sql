@@ -1,3 +1,7 @@
+-- name: list_by_user :page
+-- params: user_id, status?, cap, after_created_at?, after_id?, limit, offset
+-- not null: total
+-- returns: processing_sessions
 -- A page of the caller's processing sessions, newest first; $2 optionally filters by
 -- status; after the cursor ($4, $5) when given; the total counted up to $3 + 1.
 WITH mine AS NOT MATERIALIZED (

@@ -1,3 +1,5 @@
+-- name: update :opt
+-- params: session_id, user_id, name?, status?, configuration?
 -- NULL leaves a column as it is; reaching running or a final status stamps the time.
 UPDATE processing_sessions
 SET name          = coalesce($3, name),

@@ -1,3 +1,8 @@
+-- name: get_pending_email :page
+-- params: user_id, cap, after_created_at?, after_id?, limit, offset
+-- not null: total
+-- returns: syntheses
+-- struct: Synthesis
 -- The e-mail queue: a page of the caller's syntheses not sent yet (pending, or failed
 -- and due a retry), oldest first (idx_syntheses_pending_email), after the cursor
 -- ($3, $4) when given; the total counted up to $2 + 1.

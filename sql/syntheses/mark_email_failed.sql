@@ -1,3 +1,6 @@
+-- name: mark_email_failed :opt
+-- params: meeting_id, user_id, error
+-- struct: Synthesis
 UPDATE syntheses
 SET email_delivery_status = 'failed',
     email_sent_at         = NULL,

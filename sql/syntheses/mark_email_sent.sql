@@ -1,3 +1,6 @@
+-- name: mark_email_sent :opt
+-- params: meeting_id, user_id, recipients?
+-- struct: Synthesis
 -- $3 NULL keeps the recipients already recorded.
 UPDATE syntheses
 SET email_delivery_status = 'sent',

@@ -1,3 +1,8 @@
+-- name: search_summary :page
+-- params: user_id, query, cap, limit, offset
+-- not null: total
+-- returns: syntheses
+-- struct: Synthesis
 -- Full-text over summaries, best first, served by idx_syntheses_summary_search; the
 -- total counted up to $3 + 1.
 WITH matches AS NOT MATERIALIZED (

@@ -1,3 +1,6 @@
+-- name: update :opt
+-- params: meeting_id, user_id, summary?, key_decisions?, action_items?, open_questions?, key_topics?, llm_model?, llm_tokens_used?, processing_time_seconds?, confidence_score?, email_recipients?, email_sent_at?, email_delivery_status?, email_error?, cleared
+-- struct: Synthesis
 -- A PATCH: NULL in $3..$15 leaves a column as it is, and $16 names the columns to
 -- clear (the nullable ones). Delivery: an email_sent_at means sent, clearing it
 -- means pending again; any status but sent clears email_sent_at; email_error is

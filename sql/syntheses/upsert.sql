@@ -1,3 +1,7 @@
+-- name: upsert :opt
+-- params: user_id, meeting_id, summary, key_decisions, action_items, open_questions, key_topics, llm_model?, llm_tokens_used?, processing_time_seconds?, confidence_score?, email_recipients
+-- not null: created
+-- struct: Synthesis
 -- One synthesis per meeting: create it, or replace it whole. A replaced synthesis has
 -- not been e-mailed yet, so its delivery starts over. The update path skips the
 -- foreign key, hence the user check; no row comes back for another user's meeting.

@@ -17,8 +17,6 @@ from service.generate import header
 from service.queries.chunks import Chunk, SearchHit
 from service.queries.meetings import Meeting, MeetingWithParticipants
 from service.queries.processing_jobs import Job
-from service.queries.processing_sessions import ProcessingSession
-from service.queries.syntheses import Synthesis
 from service.queries.transcripts import Stored, Transcript, TranscriptSummary
 
 CREATED = ("created", bool)
@@ -43,13 +41,6 @@ SHAPES: dict[str, Any] = {
     "migrations/count_applied": int,
     "chunks/search": (("capped", bool), ("total", int), SearchHit),
     "chunks/search_scoped": (("capped", bool), ("total", int), SearchHit),
-    "processing_sessions/create": ProcessingSession,
-    "processing_sessions/get_by_id": ProcessingSession,
-    "processing_sessions/list_by_user": (("total", int), ProcessingSession),
-    "processing_sessions/count_by_user": int,
-    "processing_sessions/exists": bool,
-    "processing_sessions/update": ProcessingSession,
-    "processing_sessions/delete": bool,
     "processing_jobs/enqueue": (Job, CREATED),
     "processing_jobs/get_by_id": Job,
     "processing_jobs/list_by_user": (("total", int), Job),
@@ -73,22 +64,6 @@ SHAPES: dict[str, Any] = {
     "meetings/search_by_title": (("total", int), Meeting),
     "meetings/update": Meeting,
     "meetings/delete": bool,
-    "syntheses/upsert": (Synthesis, CREATED),
-    "syntheses/create": Synthesis,
-    "syntheses/update": Synthesis,
-    "syntheses/get_by_meeting_id": Synthesis,
-    "syntheses/list": (("total", int), Synthesis),
-    "syntheses/count": int,
-    "syntheses/get_with_decisions": Synthesis,
-    "syntheses/get_with_action_items": Synthesis,
-    "syntheses/get_pending_email": (("total", int), Synthesis),
-    "syntheses/count_with_decisions": int,
-    "syntheses/count_with_action_items": int,
-    "syntheses/count_pending_email": int,
-    "syntheses/search_summary": (("total", int), Synthesis),
-    "syntheses/mark_email_sent": Synthesis,
-    "syntheses/mark_email_failed": Synthesis,
-    "syntheses/delete": bool,
 }
 
 PG_TO_PYTHON: dict[str, type] = {

@@ -1,3 +1,8 @@
+-- name: list_by_user :page
+-- params: user_id, has?, cap, after_created_at?, after_id?, limit, offset
+-- not null: total
+-- returns: syntheses
+-- struct: Synthesis
 -- get_all: a page of the caller's syntheses, newest first; $2 optionally keeps those
 -- with key decisions ('decisions') or action items ('action_items'); after the cursor
 -- ($4, $5) when given; the total counted up to $3 + 1.

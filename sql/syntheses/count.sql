@@ -1,1 +1,0 @@
-SELECT count(*) FROM syntheses WHERE user_id = $1;
