@@ -1,3 +1,7 @@
+-- name: search_by_title :page
+-- params: user_id, query, cap, limit, offset
+-- not null: total
+-- returns: meetings
 -- Full-text over titles (case-insensitive, stemmed: "plan" finds "Planning"), best
 -- first, served by idx_meetings_title_search; the total counted up to $3 + 1.
 WITH matches AS NOT MATERIALIZED (

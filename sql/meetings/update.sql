@@ -1,3 +1,5 @@
+-- name: update :opt
+-- params: meeting_id, user_id, title?, description?, status?, scheduled_at?, started_at?, ended_at?, platform?, platform_meeting_id?, meeting_url?, transcript?, transcription_provider?, synthesis_provider?, processing_time_seconds?, error_message?, cleared
 -- A PATCH: NULL leaves a column as it is, and $17 names the (nullable) columns to
 -- clear. A status change is checked by the meetings_status_transition trigger.
 UPDATE meetings

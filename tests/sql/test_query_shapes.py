@@ -15,7 +15,7 @@ import pytest
 from service.db import QUERIES
 from service.generate import header
 from service.queries.chunks import Chunk, SearchHit
-from service.queries.meetings import Meeting, MeetingWithParticipants
+from service.queries.meetings import MeetingWithParticipants
 from service.queries.processing_jobs import Job
 from service.queries.transcripts import Stored, Transcript, TranscriptSummary
 
@@ -52,18 +52,7 @@ SHAPES: dict[str, Any] = {
     "processing_jobs/reclaim_stale": Job,
     "processing_jobs/delete": bool,
     "processing_jobs/update": Job,
-    "meetings/create": Meeting,
-    "meetings/get_by_id": Meeting,
     "meetings/get_with_participants": MeetingWithParticipants,
-    "meetings/list": (("total", int), Meeting),
-    "meetings/count": int,
-    "meetings/exists": bool,
-    "meetings/get_by_status": Meeting,
-    "meetings/get_by_platform_meeting_id": Meeting,
-    "meetings/get_recent": Meeting,
-    "meetings/search_by_title": (("total", int), Meeting),
-    "meetings/update": Meeting,
-    "meetings/delete": bool,
 }
 
 PG_TO_PYTHON: dict[str, type] = {

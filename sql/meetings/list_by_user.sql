@@ -1,3 +1,7 @@
+-- name: list_by_user :page
+-- params: user_id, status?, platform?, cap, after_created_at?, after_id?, limit, offset
+-- not null: total
+-- returns: meetings
 -- get_all: a page of the caller's meetings, newest first; status and platform
 -- optionally filter; after the cursor ($5, $6) when given; the total counted up to
 -- $4 + 1.

@@ -1,3 +1,6 @@
+-- name: count_by_user :scalar
+-- params: user_id, status?, platform?
+-- not null: count
 SELECT count(*)
 FROM meetings
 WHERE user_id = $1
