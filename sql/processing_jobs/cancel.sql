@@ -1,3 +1,6 @@
+-- name: cancel :opt
+-- params: job_id, user_id
+-- struct: Job
 UPDATE processing_jobs
 SET status      = 'cancelled',
     finished_at = now(),

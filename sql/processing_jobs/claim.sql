@@ -1,3 +1,7 @@
+-- name: claim :many
+-- params: user_id|null, job_types|null, limit, worker
+-- returns: processing_jobs
+-- struct: Job
 -- Take up to $3 ready jobs, highest priority first, then oldest. SKIP LOCKED lets
 -- concurrent workers pass over each other's rows instead of waiting or doubling up.
 -- $1 NULL claims for every user (the built-in worker); $2 NULL takes any job type.

@@ -1,3 +1,6 @@
+-- name: complete :opt
+-- params: job_id, user_id, result|null, worker|null
+-- struct: Job
 UPDATE processing_jobs
 SET status        = 'completed',
     result        = $3,

@@ -1,3 +1,6 @@
+-- name: count_by_user :scalar
+-- params: user_id, status?, job_type?, session_id?
+-- not null: count
 SELECT count(*)
 FROM processing_jobs
 WHERE user_id = $1

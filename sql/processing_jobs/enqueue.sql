@@ -1,3 +1,8 @@
+-- name: enqueue :opt
+-- params: user_id, session_id?, job_type, entity_type?, entity_id?, priority, max_attempts, run_after?, payload, idempotency_key?
+-- not null: created
+-- returns: processing_jobs
+-- struct: Job
 -- A repeated idempotency key returns the job it first made; the last column says
 -- whether this call created it.
 WITH inserted AS (

@@ -1,3 +1,6 @@
+-- name: fail :opt
+-- params: job_id, user_id, error_message, base_seconds, max_seconds, retry, worker|null
+-- struct: Job
 -- Back to the queue after an exponential back-off ($4 seconds, doubling with each
 -- attempt, at most $5), or failed for good once max_attempts is spent or when the
 -- caller says retrying is pointless ($6 false).

@@ -1,3 +1,8 @@
+-- name: list_by_user :page
+-- params: user_id, status?, job_type?, session_id?, cap, after_created_at?, after_id?, limit, offset
+-- not null: total
+-- returns: processing_jobs
+-- struct: Job
 -- A page of the caller's jobs, newest first; each filter is optional (a filter
 -- narrows the walk of idx_processing_jobs_user_created: the generic plan stays that
 -- index scan); after the cursor ($6, $7) when given; the total counted up to $5 + 1.

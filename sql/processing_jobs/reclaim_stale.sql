@@ -1,3 +1,6 @@
+-- name: reclaim_stale :many
+-- params: stale_after_seconds, user_id|null
+-- struct: Job
 -- Jobs whose worker vanished (running, locked longer than $1 seconds) go back to the
 -- queue, or fail for good if that was their last attempt. $2 NULL: every user's.
 UPDATE processing_jobs

@@ -16,7 +16,6 @@ from service.db import QUERIES
 from service.generate import header
 from service.queries.chunks import Chunk, SearchHit
 from service.queries.meetings import MeetingWithParticipants
-from service.queries.processing_jobs import Job
 from service.queries.transcripts import Stored, Transcript, TranscriptSummary
 
 CREATED = ("created", bool)
@@ -41,17 +40,6 @@ SHAPES: dict[str, Any] = {
     "migrations/count_applied": int,
     "chunks/search": (("capped", bool), ("total", int), SearchHit),
     "chunks/search_scoped": (("capped", bool), ("total", int), SearchHit),
-    "processing_jobs/enqueue": (Job, CREATED),
-    "processing_jobs/get_by_id": Job,
-    "processing_jobs/list_by_user": (("total", int), Job),
-    "processing_jobs/count_by_user": int,
-    "processing_jobs/claim": Job,
-    "processing_jobs/complete": Job,
-    "processing_jobs/fail": Job,
-    "processing_jobs/cancel": Job,
-    "processing_jobs/reclaim_stale": Job,
-    "processing_jobs/delete": bool,
-    "processing_jobs/update": Job,
     "meetings/get_with_participants": MeetingWithParticipants,
 }
 
