@@ -94,7 +94,8 @@ class Header:
     params: list[str] = field(default_factory=list)
     not_null: frozenset[str] = frozenset()
     nullable: frozenset[str] = frozenset()  # table columns an outer join can make NULL
-    returns: str | None = None  # a table whose row the columns carry (through CTEs, UNIONs)
+    # tables whose columns the result carries by name (through CTEs, UNIONs), first wins
+    returns: str | None = None
     struct: str | None = None  # a named Struct the rows become, shared by the files naming it
 
 
@@ -211,12 +212,14 @@ def describe(catalogue: Catalogue, path: str, text: str, head: Header) -> Query:
         )
         for i, name in enumerate(head.params)
     ]
-    declared = {}
-    if head.returns is not None:
-        oid = next((o for o, t in catalogue.tables.items() if t == head.returns), None)
+    declared: dict[str, tuple[int, int]] = {}
+    for table in (t.strip() for t in (head.returns or "").split(",") if t.strip()):
+        oid = next((o for o, t in catalogue.tables.items() if t == table), None)
         if oid is None:
-            raise HeaderError(f"{where}: `returns: {head.returns}` names no table")
-        declared = {column: key for key, (column, _) in catalogue.columns.items() if key[0] == oid}
+            raise HeaderError(f"{where}: `returns: {table}` names no table")
+        for key, (column, _) in catalogue.columns.items():
+            if key[0] == oid:
+                declared.setdefault(column, key)  # the first table listed wins
     columns = []
     for i in range(described.nfields):
         name = (described.fname(i) or b"?").decode()

@@ -1,64 +1,22 @@
+"""Transcripts. `TranscriptSummary` is one without its text, for lists; `Stored` is
+what an upsert tells: the transcript's id, whether it is new, its title and times."""
+
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Literal
 from uuid import UUID
 
-import msgspec
-
-from service.db import TOTAL_CAP, Executor, Listing, listing, one, sql
+from service.db import TOTAL_CAP, Executor, Listing
+from service.queries.generated import transcripts as generated
+from service.queries.generated.transcripts import Stored as Stored
+from service.queries.generated.transcripts import Transcript as Transcript
+from service.queries.generated.transcripts import TranscriptSummary as TranscriptSummary
 
 Source = Literal["youtube_auto", "youtube_manual", "upload"]
 
-
-class Transcript(msgspec.Struct, frozen=True, gc=False):
-    id: UUID
-    user_id: UUID
-    video_id: UUID
-    youtube_video_id: str
-    source: str
-    language: str
-    title: str | None
-    transcript_text: str
-    metadata: dict[str, Any]
-    chunk_count: int
-    created_at: datetime
-    updated_at: datetime
-
-
-class TranscriptSummary(msgspec.Struct, frozen=True, gc=False):
-    """A transcript without its text, for lists."""
-
-    id: UUID
-    user_id: UUID
-    video_id: UUID
-    youtube_video_id: str
-    source: str
-    language: str
-    title: str | None
-    metadata: dict[str, Any]
-    char_count: int
-    chunk_count: int
-    created_at: datetime
-    updated_at: datetime
-
-
-class Stored(msgspec.Struct, frozen=True):
-    """What an upsert tells: the transcript's id, whether it is new, its times."""
-
-    id: UUID
-    created: bool
-    title: str | None
-    created_at: datetime
-    updated_at: datetime
-
-
-_UPSERT = sql("transcripts/upsert")
-_GET_BY_ID = sql("transcripts/get_by_id")
-_LIST_BY_USER = sql("transcripts/list_by_user")
-_COUNT_BY_USER = sql("transcripts/count_by_user")
-_EXISTS = sql("transcripts/exists")
-_UPDATE = sql("transcripts/update")
-_DELETE = sql("transcripts/delete")
+get_by_id = generated.get_by_id
+count_by_user = generated.count_by_user
+exists = generated.exists
 
 
 async def upsert(
@@ -73,14 +31,10 @@ async def upsert(
 ) -> Stored | None:
     """An existing (video, source, language) has its text and metadata replaced.
     None when the video is not the user's."""
-    row = await db.fetchrow(
-        _UPSERT, user_id, video_id, source, language, transcript_text, metadata or {}
-    )
-    return one(Stored, row)
-
-
-async def get_by_id(db: Executor, *, transcript_id: UUID, user_id: UUID) -> Transcript | None:
-    return one(Transcript, await db.fetchrow(_GET_BY_ID, transcript_id, user_id))
+    return await generated.upsert(
+        db, user_id=user_id, video_id=video_id, source=source, language=language,
+        transcript_text=transcript_text, metadata=metadata or {},
+    )  # fmt: skip
 
 
 async def list_by_user(
@@ -95,27 +49,12 @@ async def list_by_user(
 ) -> Listing[TranscriptSummary]:
     """Newest first; `after` is the (created_at, id) of the previous page's last row."""
     created_at, transcript_id = after or (None, None)
-    rows = await db.fetch(
-        _LIST_BY_USER, user_id, video_id, youtube_video_id, TOTAL_CAP, created_at,
-        transcript_id, limit, offset,
+    total, items = await generated.list_by_user(
+        db, user_id=user_id, video_id=video_id, youtube_video_id=youtube_video_id,
+        cap=TOTAL_CAP, after_created_at=created_at, after_id=transcript_id, limit=limit,
+        offset=offset,
     )  # fmt: skip
-    return listing(TranscriptSummary, rows, cap=TOTAL_CAP)
-
-
-async def count_by_user(
-    db: Executor,
-    *,
-    user_id: UUID,
-    video_id: UUID | None = None,
-    youtube_video_id: str | None = None,
-) -> int:
-    result: int = await db.fetchval(_COUNT_BY_USER, user_id, video_id, youtube_video_id)
-    return result
-
-
-async def exists(db: Executor, *, transcript_id: UUID, user_id: UUID) -> bool:
-    result: bool = await db.fetchval(_EXISTS, transcript_id, user_id)
-    return result
+    return Listing.capped(items, total, TOTAL_CAP)
 
 
 async def update(
@@ -131,12 +70,12 @@ async def update(
 ) -> Transcript | None:
     """None leaves a field as it is; the columns named in `cleared` become NULL. A
     (source, language) the video has already raises asyncpg.UniqueViolationError."""
-    row = await db.fetchrow(
-        _UPDATE, transcript_id, user_id, source, language, title, metadata, list(cleared)
-    )
-    return one(Transcript, row)
+    return await generated.update(
+        db, transcript_id=transcript_id, user_id=user_id, source=source, language=language,
+        title=title, metadata=metadata, cleared=list(cleared),
+    )  # fmt: skip
 
 
 async def delete(db: Executor, *, transcript_id: UUID, user_id: UUID) -> bool:
     """Deletes the transcript and, by cascade, its chunks."""
-    return await db.fetchval(_DELETE, transcript_id, user_id) is not None
+    return await generated.delete(db, transcript_id=transcript_id, user_id=user_id) is not None

@@ -1,3 +1,6 @@
+-- name: count_by_user :scalar
+-- params: user_id, video_id?, youtube_video_id?
+-- not null: count
 SELECT count(*)
 FROM transcripts t
 JOIN videos v ON v.id = t.video_id

@@ -1,3 +1,8 @@
+-- name: list_by_user :page
+-- params: user_id, video_id?, youtube_video_id?, cap, after_created_at?, after_id?, limit, offset
+-- not null: total, char_count
+-- returns: transcripts, videos
+-- struct: TranscriptSummary
 -- A page of the caller's transcripts without their text (it can be long), newest
 -- first; $2 and $3 optionally narrow to a video, by id or by YouTube id; after the
 -- cursor ($5, $6) when given; the total counted up to $4 + 1.

@@ -1,3 +1,7 @@
+-- name: update :opt
+-- params: transcript_id, user_id, source?, language?, title?, metadata?, cleared
+-- returns: transcripts, videos
+-- struct: Transcript
 -- A PATCH: NULL leaves a column as it is, and $7 names the (nullable) columns to
 -- clear. A (source, language) already taken for this video is a unique violation
 -- of uq_transcripts_video_source_language. The video's YouTube id comes along

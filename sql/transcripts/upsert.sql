@@ -1,3 +1,7 @@
+-- name: upsert :opt
+-- params: user_id, video_id, source, language, transcript_text, metadata
+-- not null: created
+-- struct: Stored
 -- Insert, or replace the text and metadata of the same (video, source, language).
 -- No row comes back when the video is another user's.
 -- xmax = 0 holds only for a row this statement inserted: it tells the two apart.

@@ -16,7 +16,6 @@ from service.db import QUERIES
 from service.generate import header
 from service.queries.chunks import Chunk, SearchHit
 from service.queries.meetings import MeetingWithParticipants
-from service.queries.transcripts import Stored, Transcript, TranscriptSummary
 
 CREATED = ("created", bool)
 
@@ -26,13 +25,6 @@ SHAPES: dict[str, Any] = {
     "login_throttle/record_failure": int,
     "login_throttle/record_success": bool,
     "login_throttle/delete_expired": int,
-    "transcripts/upsert": Stored,
-    "transcripts/get_by_id": Transcript,
-    "transcripts/list_by_user": (("total", int), TranscriptSummary),
-    "transcripts/count_by_user": int,
-    "transcripts/exists": bool,
-    "transcripts/delete": bool,
-    "transcripts/update": Transcript,
     "chunks/delete_by_transcript": int,
     "chunks/list_by_transcript": (("total", int), Chunk),
     "chunks/count_by_transcript": int,
