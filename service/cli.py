@@ -12,9 +12,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
-from service import migrations
 from service.settings import ConfigError, Settings, load_settings
 from service.startup import StartupError, database_error, redact, wait_for_database
+from service.tooling import migrations
 
 log = logging.getLogger("tubebase")
 
@@ -41,7 +41,7 @@ def database(settings: Settings, *, wait: bool = False) -> Iterator[str]:
         wait_for_database(settings.database_url, settings.database_wait_seconds if wait else 0)
         yield settings.database_url
         return
-    from service.embedded import start_embedded
+    from service.tooling.embedded import start_embedded
 
     started = time.perf_counter()
     server, url = start_embedded(settings.data_dir)
@@ -179,8 +179,8 @@ def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _verify(url: str) -> int:
-    from service.scratch import scratch_database
-    from service.verify import query_functions, verify
+    from service.tooling.scratch import scratch_database
+    from service.tooling.verify import query_functions, verify
 
     with scratch_database(url) as scratch:
         migrations.apply(scratch)
@@ -195,8 +195,8 @@ def _verify(url: str) -> int:
 
 
 def _generate(url: str, *, check: bool) -> int:
-    from service.generate import HeaderError, generate, stale, write
-    from service.scratch import scratch_database
+    from service.tooling.generate import HeaderError, generate, stale, write
+    from service.tooling.scratch import scratch_database
 
     with scratch_database(url) as scratch:
         migrations.apply(scratch)
@@ -220,7 +220,7 @@ def _generate(url: str, *, check: bool) -> int:
 
 
 def _check(url: str) -> int:
-    from service.drift import check
+    from service.tooling.drift import check
 
     report = check(url)
     for line in report.lines():
@@ -235,7 +235,7 @@ DIAGRAM_START, DIAGRAM_END = "<!-- er-diagram:start -->", "<!-- er-diagram:end -
 
 
 def _diagram(url: str, readme: Path | None) -> int:
-    from service.schema import mermaid
+    from service.tooling.schema import mermaid
 
     pending = [m.id for m in migrations.status(url) if not m.applied]
     if pending:

@@ -21,7 +21,7 @@ from typing import Any, Generic, TypeVar
 import asyncpg
 import msgspec
 
-from service.resources import SQL_DIR
+from service.tooling.resources import SQL_DIR
 
 T = TypeVar("T")
 

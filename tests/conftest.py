@@ -18,11 +18,11 @@ import asyncpg
 import pytest
 from litestar.testing import AsyncTestClient
 
-from service import migrations
 from service.api.app import create_app
 from service.db import connect
-from service.scratch import scratch_database
 from service.settings import load_settings
+from service.tooling import migrations
+from service.tooling.scratch import scratch_database
 
 
 def _docker_answers() -> bool:
@@ -76,7 +76,7 @@ def admin_url() -> Iterator[str]:
         with PostgresContainer("postgres:16-alpine", driver=None) as container:
             yield container.get_connection_url()
     else:
-        from service.embedded import EmbeddedPostgres
+        from service.tooling.embedded import EmbeddedPostgres
 
         # The server deletes its data directory when it stops, not the one made here.
         parent = Path(tempfile.mkdtemp(prefix="tubebase-test-"))

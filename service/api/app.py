@@ -50,9 +50,9 @@ from service.api.pages import LIST_HEADERS
 from service.api.validation import validation_error_handler
 from service.cpu import CpuPool
 from service.db import create_pool
-from service.migrations import migration_ids
 from service.queries import login_throttle, sessions
 from service.settings import Settings
+from service.tooling.migrations import migration_ids
 
 log = logging.getLogger(__name__)
 

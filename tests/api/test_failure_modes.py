@@ -20,10 +20,11 @@ from argon2 import PasswordHasher
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from service import migrations, security
+from service import security
 from service.api.app import create_app
 from service.cluster import LocalCluster
 from service.settings import load_settings
+from service.tooling import migrations
 from tests.api.helpers import create_conversation
 
 Client = AsyncTestClient[Litestar]

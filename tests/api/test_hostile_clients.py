@@ -28,10 +28,10 @@ from httpx import Response
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from service import migrations
 from service.api.app import create_app
 from service.chunking import MAX_CHUNKS
 from service.settings import load_settings
+from service.tooling import migrations
 from tests.api.conftest import Account, SignUp
 from tests.api.helpers import (
     Client,

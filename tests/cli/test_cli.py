@@ -11,10 +11,10 @@ import httpx
 import psutil
 import pytest
 
-from service import migrations
 from service.cli import main
 from service.db import connect
 from service.queries import sessions, users
+from service.tooling import migrations
 
 HASH = "$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHQ$aGFzaGhhc2g"
 

@@ -4,8 +4,8 @@ from pathlib import Path
 import psycopg2
 import pytest
 
-from service import migrations
 from service.cli import DIAGRAM_END, DIAGRAM_START, main
+from service.tooling import migrations
 
 
 @pytest.fixture

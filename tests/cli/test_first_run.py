@@ -24,10 +24,11 @@ import pytest
 import yaml
 from psycopg2.extensions import parse_dsn
 
-from service import embedded, migrations, startup
+from service import startup
 from service.cli import main
-from service.drift import check
-from service.resources import MIGRATIONS_DIR
+from service.tooling import embedded, migrations
+from service.tooling.drift import check
+from service.tooling.resources import MIGRATIONS_DIR
 
 REPO = Path(__file__).resolve().parents[2]
 PASSWORD = "s3cret-Pa55word"

@@ -10,12 +10,12 @@ import asyncpg
 import pytest
 
 from service import db as service_db
-from service import migrations
 from service.cli import main
-from service.generate import GENERATED_DIR, HeaderError, generate, header, stale
 from service.queries import users, videos
 from service.queries.videos import VideoFields
-from service.resources import SQL_DIR
+from service.tooling import migrations
+from service.tooling.generate import GENERATED_DIR, HeaderError, generate, header, stale
+from service.tooling.resources import SQL_DIR
 from tests.sql.conftest import PASSWORD_HASH
 
 VIDEO_COLUMNS = (

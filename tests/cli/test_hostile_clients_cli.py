@@ -16,7 +16,6 @@ from typing import Any, TypeVar
 import asyncpg
 import pytest
 
-from service import migrations
 from service.chunking import MAX_CHUNKS
 from service.cli import main
 from service.cpu import CpuPool
@@ -25,6 +24,7 @@ from service.ingest import ingest_transcript
 from service.queries import processing_jobs, users
 from service.queries.processing_jobs import Job, NewJob
 from service.settings import ConfigError, load_settings
+from service.tooling import migrations
 
 HASH = "$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHQ$aGFzaGhhc2g"
 T = TypeVar("T")

@@ -13,7 +13,6 @@ from typing import Any, TypeVar
 import asyncpg
 import pytest
 
-from service import migrations
 from service.chunking import chunk_text
 from service.cli import main
 from service.cpu import CpuPool
@@ -23,6 +22,7 @@ from service.queries import processing_jobs, sessions, users
 from service.queries.processing_jobs import Job, NewJob
 from service.queries.users import User
 from service.settings import Settings, load_settings
+from service.tooling import migrations
 from service.worker import Worker, chunk_transcript
 
 HASH = "$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHQ$aGFzaGhhc2g"

@@ -17,11 +17,11 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from service import migrations
 from service.db import connect, sql
 from service.queries import conversations, messages, users
 from service.queries.messages import NewMessage
-from service.scratch import scratch_database
+from service.tooling import migrations
+from service.tooling.scratch import scratch_database
 
 HASH = "$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHQ$aGFzaGhhc2g"
 
@@ -103,7 +103,7 @@ def main() -> None:
     server_url = os.environ.get("DATABASE_URL")
     embedded = None
     if not server_url:
-        from service.embedded import EmbeddedPostgres
+        from service.tooling.embedded import EmbeddedPostgres
 
         embedded = EmbeddedPostgres(Path(tempfile.mkdtemp()) / "pg", ephemeral=True)
         server_url = embedded.url("postgres")

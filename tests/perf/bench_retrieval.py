@@ -408,7 +408,7 @@ def main() -> None:
     if os.environ.get("DATABASE_URL"):
         url = _bench_database(os.environ["DATABASE_URL"])
     else:
-        from service.embedded import EmbeddedPostgres
+        from service.tooling.embedded import EmbeddedPostgres
 
         keep = args.data_dir is not None
         data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="tubebase-bench-"))

@@ -16,10 +16,10 @@ from pathlib import Path
 
 from litestar.testing import AsyncTestClient
 
-from service import migrations
 from service.api.app import create_app
 from service.cluster import LocalCluster
 from service.settings import load_settings
+from service.tooling import migrations
 
 _LOGGED = re.compile(r"LOG:  (statement|execute [^:]*): (.*)")
 

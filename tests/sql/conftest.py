@@ -57,7 +57,7 @@ async def conversation(db: asyncpg.Connection, alice: users.User) -> conversatio
 def committing_database_url(make_database: Callable[[], str]) -> str:
     """A private, migrated database for tests that must commit (concurrency, races):
     the rolled-back `db` cannot show what other connections see."""
-    from service import migrations
+    from service.tooling import migrations
 
     url = make_database()
     migrations.apply(url)

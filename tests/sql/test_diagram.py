@@ -1,7 +1,7 @@
 from pathlib import Path
 
 from service.cli import DIAGRAM_END, DIAGRAM_START
-from service.schema import mermaid
+from service.tooling.schema import mermaid
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import psycopg2
 import pytest
 
-from service import migrations
-from service.drift import check
-from service.resources import MIGRATIONS_DIR
+from service.tooling import migrations
+from service.tooling.drift import check
+from service.tooling.resources import MIGRATIONS_DIR
 
 
 def _run(url: str, *statements: str) -> None:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 import psycopg2
 import pytest
 
-from service import migrations
+from service.tooling import migrations
 from tests.sql.conftest import PASSWORD_HASH
 from tests.sql.test_migrations import MIGRATION_IDS
 

@@ -10,10 +10,10 @@ from typing import Any
 import asyncpg
 import pytest
 
-from service import migrations
 from service.db import TOTAL_CAP, connect, sql
 from service.queries import meetings, participants, syntheses, users
 from service.queries.syntheses import SynthesisFields
+from service.tooling import migrations
 from tests.sql.conftest import db_now
 from tests.sql.library_fixtures import insert_aged
 from tests.sql.test_meetings import add_meeting

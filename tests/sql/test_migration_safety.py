@@ -10,9 +10,9 @@ from pathlib import Path
 import psycopg2
 import pytest
 
-from service import migrations
-from service.resources import MIGRATIONS_DIR
-from service.schema import snapshot
+from service.tooling import migrations
+from service.tooling.resources import MIGRATIONS_DIR
+from service.tooling.schema import snapshot
 
 
 @pytest.fixture
@@ -35,7 +35,9 @@ def test_two_processes_applying_at_once_apply_each_migration_once(
     make_database: Callable[[], str],
 ) -> None:
     url = make_database()
-    script = "import sys; from service import migrations; print(migrations.apply(sys.argv[1]))"
+    script = (
+        "import sys; from service.tooling import migrations; print(migrations.apply(sys.argv[1]))"
+    )
     workers = [
         subprocess.Popen([sys.executable, "-c", script, url], stdout=subprocess.PIPE, text=True)
         for _ in range(2)

@@ -9,9 +9,9 @@ from typing import Any
 import psycopg2
 import pytest
 
-from service import migrations
-from service.resources import MIGRATIONS_DIR
-from service.schema import snapshot
+from service.tooling import migrations
+from service.tooling.resources import MIGRATIONS_DIR
+from service.tooling.schema import snapshot
 from tests.sql.conftest import PASSWORD_HASH
 
 REPO = Path(__file__).resolve().parents[2]

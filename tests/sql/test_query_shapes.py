@@ -13,9 +13,9 @@ import msgspec
 import pytest
 
 from service.db import QUERIES
-from service.generate import header
 from service.queries.chunks import Chunk, SearchHit
 from service.queries.meetings import MeetingWithParticipants
+from service.tooling.generate import header
 
 CREATED = ("created", bool)
 

@@ -15,9 +15,9 @@ from typing import Any
 import asyncpg
 import pytest
 
-from service import migrations
 from service.db import TOTAL_CAP, connect, sql
 from service.queries import chunks, messages
+from service.tooling import migrations
 
 COMMON = "vorumcommon"  # in ~40% of the big user's chunks
 MEDIUM = "dexamedium"  # ~2%

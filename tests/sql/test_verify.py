@@ -6,8 +6,8 @@ from collections.abc import Callable
 import psycopg2
 import pytest
 
-from service import migrations, verify
-from service.verify import query_functions
+from service.tooling import migrations, verify
+from service.tooling.verify import query_functions
 
 
 def _alter(url: str, *statements: str) -> None:

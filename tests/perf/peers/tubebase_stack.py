@@ -3,7 +3,7 @@
 Not part of the product. It drives a *copy* of the tubebase checkout, installed into
 the benchmark's venv (``pip install -e /tmp/tb-bench``), so this module imports its
 ``service`` package: the schema comes from tubebase's own migrations
-(``service.migrations.apply``), the pool from ``service.db.create_pool`` (msgspec JSON
+(``service.tooling.migrations.apply``), the pool from ``service.db.create_pool`` (msgspec JSON
 codecs as in production), every operation from ``service.queries.*``, and HTTP is its
 own ``serve`` command (or uvicorn with its app factory, see tubebase_asgi.py).
 
@@ -35,7 +35,7 @@ from typing import Any
 
 import asyncpg
 
-from service import migrations
+from service.tooling import migrations
 from service.chunking import NewChunk
 from service.db import connect, create_pool
 from service.queries import chunks, conversations, messages, sessions, users

@@ -24,7 +24,7 @@ from psycopg import pq
 
 import service.queries
 from service.db import QUERIES, Listing
-from service.generate import header
+from service.tooling.generate import header
 
 # Searches that say whether a bound cut them, before the total.
 _CAPPED = {"chunks.search", "chunks.search_scoped"}

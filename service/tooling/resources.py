@@ -3,7 +3,7 @@ repository root in a checkout or editable install."""
 
 from pathlib import Path
 
-_PACKAGE = Path(__file__).resolve().parent
+_PACKAGE = Path(__file__).resolve().parent.parent  # service/
 
 
 def resource_dir(name: str) -> Path:

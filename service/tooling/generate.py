@@ -37,9 +37,9 @@ from typing import Any
 import psycopg
 from psycopg import pq
 
-from service.resources import SQL_DIR
+from service.tooling.resources import SQL_DIR
 
-GENERATED_DIR = Path(__file__).parent / "queries" / "generated"
+GENERATED_DIR = Path(__file__).parent.parent / "queries" / "generated"
 
 KINDS = ("one", "opt", "many", "page", "opt_page", "scalar", "opt_scalar", "exec")
 _PAGES = ("page", "opt_page")

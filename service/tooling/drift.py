@@ -10,10 +10,10 @@ from pathlib import Path
 
 import msgspec
 
-from service import migrations
-from service.resources import MIGRATIONS_DIR
-from service.schema import diff, snapshot
-from service.scratch import scratch_database
+from service.tooling import migrations
+from service.tooling.resources import MIGRATIONS_DIR
+from service.tooling.schema import diff, snapshot
+from service.tooling.scratch import scratch_database
 
 
 class DriftReport(msgspec.Struct):

@@ -7,7 +7,7 @@ from typing import Any
 
 import psycopg2
 
-from service.migrations import CHECKSUM_TABLE
+from service.tooling.migrations import CHECKSUM_TABLE
 
 BOOKKEEPING_TABLES = {"_yoyo_log", "_yoyo_migration", "_yoyo_version", "yoyo_lock", CHECKSUM_TABLE}
 

@@ -22,7 +22,7 @@ import psycopg2
 from psycopg2 import sql
 from yoyo import get_backend, read_migrations
 
-from service.resources import MIGRATIONS_DIR
+from service.tooling.resources import MIGRATIONS_DIR
 
 # pg_advisory_lock key: "tubebase" as a number, shared by every tubebase process.
 _LOCK_KEY = int.from_bytes(b"tubebase", "big") & 0x7FFF_FFFF_FFFF_FFFF
