@@ -5,4 +5,4 @@
 INSERT INTO channels AS c
     (user_id, youtube_channel_id, name, description, status, metadata, processing_config)
 VALUES ($1, $2, $3, $4, $5, $6, $7)
-RETURNING c.id, c.user_id, c.youtube_channel_id, c.name, c.description, c.status, c.metadata, c.processing_config, c.created_at, c.updated_at, 0::bigint AS video_count;
+RETURNING c.*, 0::bigint AS video_count;

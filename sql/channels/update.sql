@@ -11,5 +11,5 @@ SET name              = coalesce($3, c.name),
     metadata          = coalesce($6, c.metadata),
     processing_config = coalesce($7, c.processing_config)
 WHERE c.id = $1 AND c.user_id = $2
-RETURNING c.id, c.user_id, c.youtube_channel_id, c.name, c.description, c.status, c.metadata, c.processing_config, c.created_at, c.updated_at,
+RETURNING c.*,
           (SELECT count(*) FROM videos v WHERE v.channel_id = c.id) AS video_count;

@@ -1,6 +1,6 @@
 -- name: get :opt
 -- params: key
 -- struct: ConfigEntry
-SELECT key, value, description, updated_at
+SELECT *
 FROM config
 WHERE key = $1;

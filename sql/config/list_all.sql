@@ -6,7 +6,7 @@
 SELECT n.total, p.*
 FROM (SELECT count(*) AS total FROM config) n
 LEFT JOIN LATERAL (
-    SELECT key, value, description, updated_at
+    SELECT *
     FROM config
     ORDER BY key
     LIMIT $1 OFFSET $2

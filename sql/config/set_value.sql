@@ -7,4 +7,4 @@ VALUES ($1, $2, $3)
 ON CONFLICT (key) DO UPDATE
 SET value       = EXCLUDED.value,
     description = coalesce(EXCLUDED.description, config.description)
-RETURNING key, value, description, updated_at;
+RETURNING *;

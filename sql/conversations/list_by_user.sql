@@ -7,7 +7,7 @@
 -- $2 + 1. A conversation that gets a message moves to the front, so cursor pages
 -- follow activity: it may show up again on an earlier page, not on a later one.
 WITH mine AS NOT MATERIALIZED (
-    SELECT id, user_id, title, message_count, created_at, updated_at
+    SELECT *
     FROM conversations
     WHERE user_id = $1
 )

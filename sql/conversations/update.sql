@@ -3,4 +3,4 @@
 UPDATE conversations
 SET title = coalesce($3, title)
 WHERE id = $1 AND user_id = $2
-RETURNING id, user_id, title, message_count, created_at, updated_at;
+RETURNING *;

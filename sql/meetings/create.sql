@@ -6,4 +6,4 @@ INSERT INTO meetings (user_id, title, description, status, scheduled_at, started
                       transcription_provider, synthesis_provider, processing_time_seconds,
                       error_message)
 VALUES ($1, $2, $3, coalesce($4, 'pending'), $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
-RETURNING id, user_id, title, description, status, scheduled_at, started_at, ended_at, duration_seconds, platform, platform_meeting_id, meeting_url, transcript, transcript_word_count, transcription_provider, synthesis_provider, processing_time_seconds, error_message, created_at, updated_at;
+RETURNING *;

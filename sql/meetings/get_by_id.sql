@@ -1,5 +1,5 @@
 -- name: get_by_id :opt
 -- params: meeting_id, user_id
-SELECT id, user_id, title, description, status, scheduled_at, started_at, ended_at, duration_seconds, platform, platform_meeting_id, meeting_url, transcript, transcript_word_count, transcription_provider, synthesis_provider, processing_time_seconds, error_message, created_at, updated_at
+SELECT *
 FROM meetings
 WHERE id = $1 AND user_id = $2;

@@ -6,7 +6,7 @@
 -- optionally filter; after the cursor ($5, $6) when given; the total counted up to
 -- $4 + 1.
 WITH mine AS NOT MATERIALIZED (
-    SELECT id, user_id, title, description, status, scheduled_at, started_at, ended_at, duration_seconds, platform, platform_meeting_id, meeting_url, transcript, transcript_word_count, transcription_provider, synthesis_provider, processing_time_seconds, error_message, created_at, updated_at
+    SELECT *
     FROM meetings
     WHERE user_id = $1
       AND ($2::text IS NULL OR status = $2)

@@ -30,4 +30,4 @@ SET title                   = coalesce($3, title),
     error_message           = CASE WHEN 'error_message' = ANY($17::text[]) THEN NULL
                                    ELSE coalesce($16, error_message) END
 WHERE id = $1 AND user_id = $2
-RETURNING id, user_id, title, description, status, scheduled_at, started_at, ended_at, duration_seconds, platform, platform_meeting_id, meeting_url, transcript, transcript_word_count, transcription_provider, synthesis_provider, processing_time_seconds, error_message, created_at, updated_at;
+RETURNING *;

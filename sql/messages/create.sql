@@ -5,4 +5,4 @@ INSERT INTO messages (conversation_id, user_id, role, content, metadata)
 SELECT c.id, c.user_id, $3, $4, $5
 FROM conversations c
 WHERE c.id = $1 AND c.user_id = $2
-RETURNING id, conversation_id, user_id, role, content, metadata, created_at;
+RETURNING *;

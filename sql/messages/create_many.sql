@@ -11,8 +11,8 @@ WITH inserted AS (
                WITH ORDINALITY AS m (role, content, metadata, ord)
     WHERE c.id = $1 AND c.user_id = $2
     ORDER BY m.ord
-    RETURNING id, conversation_id, user_id, role, content, metadata, created_at
+    RETURNING *
 )
-SELECT id, conversation_id, user_id, role, content, metadata, created_at
+SELECT *
 FROM inserted
 ORDER BY created_at, id;

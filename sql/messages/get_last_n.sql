@@ -8,7 +8,7 @@ SELECT c.message_count AS total,
        m.id, m.conversation_id, m.user_id, m.role, m.content, m.metadata, m.created_at
 FROM conversations c
 LEFT JOIN LATERAL (
-    SELECT id, conversation_id, user_id, role, content, metadata, created_at
+    SELECT *
     FROM messages
     WHERE conversation_id = c.id
     ORDER BY created_at DESC, id DESC

@@ -4,4 +4,4 @@ UPDATE messages
 SET content  = coalesce($4, content),
     metadata = coalesce($5, metadata)
 WHERE id = $1 AND conversation_id = $2 AND user_id = $3
-RETURNING id, conversation_id, user_id, role, content, metadata, created_at;
+RETURNING *;

@@ -7,4 +7,4 @@ SET status      = 'cancelled',
     locked_by   = NULL,
     locked_at   = NULL
 WHERE id = $1 AND user_id = $2 AND status IN ('queued', 'running')
-RETURNING id, user_id, session_id, job_type, entity_type, entity_id, status, priority, attempts, max_attempts, run_after, payload, result, error_message, idempotency_key, locked_by, locked_at, started_at, finished_at, created_at, updated_at;
+RETURNING *;

@@ -26,6 +26,6 @@ WITH next AS (
     WHERE j.id = next.id
     RETURNING j.*
 )
-SELECT id, user_id, session_id, job_type, entity_type, entity_id, status, priority, attempts, max_attempts, run_after, payload, result, error_message, idempotency_key, locked_by, locked_at, started_at, finished_at, created_at, updated_at
+SELECT *
 FROM claimed
 ORDER BY priority DESC, run_after, created_at;

@@ -10,10 +10,10 @@ WITH inserted AS (
                                  priority, max_attempts, run_after, payload, idempotency_key)
     VALUES ($1, $2, $3, $4, $5, $6, $7, coalesce($8, now()), $9, $10)
     ON CONFLICT (user_id, idempotency_key) DO NOTHING
-    RETURNING id, user_id, session_id, job_type, entity_type, entity_id, status, priority, attempts, max_attempts, run_after, payload, result, error_message, idempotency_key, locked_by, locked_at, started_at, finished_at, created_at, updated_at
+    RETURNING *
 )
-SELECT id, user_id, session_id, job_type, entity_type, entity_id, status, priority, attempts, max_attempts, run_after, payload, result, error_message, idempotency_key, locked_by, locked_at, started_at, finished_at, created_at, updated_at, true AS created FROM inserted
+SELECT *, true AS created FROM inserted
 UNION ALL
-SELECT id, user_id, session_id, job_type, entity_type, entity_id, status, priority, attempts, max_attempts, run_after, payload, result, error_message, idempotency_key, locked_by, locked_at, started_at, finished_at, created_at, updated_at, false AS created
+SELECT *, false AS created
 FROM processing_jobs
 WHERE user_id = $1 AND idempotency_key = $10 AND NOT EXISTS (SELECT 1 FROM inserted);

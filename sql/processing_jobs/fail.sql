@@ -17,4 +17,4 @@ SET status        = CASE WHEN attempts >= max_attempts OR NOT $6 THEN 'failed' E
 WHERE id = $1 AND user_id = $2 AND status = 'running'
   -- a named worker may only settle a job it still holds (not one reclaimed from it)
   AND ($7::text IS NULL OR locked_by = $7)
-RETURNING id, user_id, session_id, job_type, entity_type, entity_id, status, priority, attempts, max_attempts, run_after, payload, result, error_message, idempotency_key, locked_by, locked_at, started_at, finished_at, created_at, updated_at;
+RETURNING *;

@@ -7,7 +7,7 @@
 -- narrows the walk of idx_processing_jobs_user_created: the generic plan stays that
 -- index scan); after the cursor ($6, $7) when given; the total counted up to $5 + 1.
 WITH mine AS NOT MATERIALIZED (
-    SELECT id, user_id, session_id, job_type, entity_type, entity_id, status, priority, attempts, max_attempts, run_after, payload, result, error_message, idempotency_key, locked_by, locked_at, started_at, finished_at, created_at, updated_at
+    SELECT *
     FROM processing_jobs
     WHERE user_id = $1
       AND ($2::text IS NULL OR status = $2)

@@ -13,4 +13,4 @@ SET status        = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'queue
 WHERE status = 'running'
   AND locked_at < now() - make_interval(secs => $1::float8)
   AND ($2::uuid IS NULL OR user_id = $2)
-RETURNING id, user_id, session_id, job_type, entity_type, entity_id, status, priority, attempts, max_attempts, run_after, payload, result, error_message, idempotency_key, locked_by, locked_at, started_at, finished_at, created_at, updated_at;
+RETURNING *;

@@ -9,4 +9,4 @@ SET priority     = coalesce($3, priority),
     run_after    = coalesce($5, run_after),
     payload      = coalesce($6, payload)
 WHERE id = $1 AND user_id = $2 AND status = 'queued'
-RETURNING id, user_id, session_id, job_type, entity_type, entity_id, status, priority, attempts, max_attempts, run_after, payload, result, error_message, idempotency_key, locked_by, locked_at, started_at, finished_at, created_at, updated_at;
+RETURNING *;

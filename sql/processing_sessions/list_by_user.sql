@@ -5,7 +5,7 @@
 -- A page of the caller's processing sessions, newest first; $2 optionally filters by
 -- status; after the cursor ($4, $5) when given; the total counted up to $3 + 1.
 WITH mine AS NOT MATERIALIZED (
-    SELECT id, user_id, name, status, configuration, total_items, completed_items, failed_items, started_at, finished_at, created_at, updated_at
+    SELECT *
     FROM processing_sessions
     WHERE user_id = $1 AND ($2::text IS NULL OR status = $2)
 )

@@ -9,4 +9,4 @@ SET name          = coalesce($3, name),
     finished_at   = CASE WHEN $4 IN ('completed', 'failed', 'cancelled') THEN now()
                          WHEN $4 IS NULL THEN finished_at END
 WHERE id = $1 AND user_id = $2
-RETURNING id, user_id, name, status, configuration, total_items, completed_items, failed_items, started_at, finished_at, created_at, updated_at;
+RETURNING *;

@@ -6,4 +6,4 @@ INSERT INTO syntheses (user_id, meeting_id, summary, key_decisions, action_items
                        open_questions, key_topics, llm_model, llm_tokens_used,
                        processing_time_seconds, confidence_score, email_recipients)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-RETURNING id, user_id, meeting_id, summary, summary_word_count, key_decisions, action_items, open_questions, key_topics, llm_model, llm_tokens_used, processing_time_seconds, confidence_score, email_sent_at, email_recipients, email_delivery_status, email_error, created_at, updated_at;
+RETURNING *;

@@ -7,7 +7,7 @@
 -- with key decisions ('decisions') or action items ('action_items'); after the cursor
 -- ($4, $5) when given; the total counted up to $3 + 1.
 WITH mine AS NOT MATERIALIZED (
-    SELECT id, user_id, meeting_id, summary, summary_word_count, key_decisions, action_items, open_questions, key_topics, llm_model, llm_tokens_used, processing_time_seconds, confidence_score, email_sent_at, email_recipients, email_delivery_status, email_error, created_at, updated_at
+    SELECT *
     FROM syntheses
     WHERE user_id = $1
       AND ($2::text IS NULL

@@ -8,4 +8,4 @@ SET email_delivery_status = 'sent',
     email_recipients      = coalesce($3, email_recipients),
     email_error           = NULL
 WHERE meeting_id = $1 AND user_id = $2
-RETURNING id, user_id, meeting_id, summary, summary_word_count, key_decisions, action_items, open_questions, key_topics, llm_model, llm_tokens_used, processing_time_seconds, confidence_score, email_sent_at, email_recipients, email_delivery_status, email_error, created_at, updated_at;
+RETURNING *;

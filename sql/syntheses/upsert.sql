@@ -24,4 +24,4 @@ SET summary                 = EXCLUDED.summary,
     email_sent_at           = NULL,
     email_error             = NULL
 WHERE syntheses.user_id = EXCLUDED.user_id
-RETURNING id, user_id, meeting_id, summary, summary_word_count, key_decisions, action_items, open_questions, key_topics, llm_model, llm_tokens_used, processing_time_seconds, confidence_score, email_sent_at, email_recipients, email_delivery_status, email_error, created_at, updated_at, (xmax = 0) AS created;
+RETURNING *, (xmax = 0) AS created;

@@ -3,4 +3,4 @@
 -- A NULL owner ($1) makes a built-in template.
 INSERT INTO templates (user_id, template_type, template_name, template_content, variables, is_default)
 VALUES ($1, $2, $3, $4, $5, $6)
-RETURNING id, user_id, template_type, template_name, template_content, variables, is_default, created_at, updated_at;
+RETURNING *;

@@ -5,7 +5,7 @@
 -- The caller's templates, then the built-ins; $2 optionally narrows to one type;
 -- with the number of such templates (a short list: counted in full).
 WITH visible AS NOT MATERIALIZED (
-    SELECT id, user_id, template_type, template_name, template_content, variables, is_default, created_at, updated_at
+    SELECT *
     FROM templates
     WHERE (user_id = $1 OR user_id IS NULL)
       AND ($2::text IS NULL OR template_type = $2)

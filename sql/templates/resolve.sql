@@ -1,7 +1,7 @@
 -- name: resolve :opt
 -- params: user_id, template_type
 -- The caller's default for a type, else the built-in default.
-SELECT id, user_id, template_type, template_name, template_content, variables, is_default, created_at, updated_at
+SELECT *
 FROM templates
 WHERE template_type = $2
   AND is_default

@@ -7,4 +7,4 @@ SET template_name    = coalesce($3, template_name),
     variables        = coalesce($5, variables),
     is_default       = coalesce($6, is_default)
 WHERE id = $1 AND user_id IS NOT DISTINCT FROM $2
-RETURNING id, user_id, template_type, template_name, template_content, variables, is_default, created_at, updated_at;
+RETURNING *;

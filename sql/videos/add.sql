@@ -10,10 +10,10 @@ WITH inserted AS (
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, coalesce($9, '{}'::text[]),
             coalesce($10, false))
     ON CONFLICT (user_id, youtube_video_id) DO NOTHING
-    RETURNING id, user_id, channel_id, youtube_video_id, title, channel_name, duration_seconds, upload_date, description, tags, is_favorite, status, file_size_bytes, error_message, created_at, updated_at
+    RETURNING *
 )
-SELECT id, user_id, channel_id, youtube_video_id, title, channel_name, duration_seconds, upload_date, description, tags, is_favorite, status, file_size_bytes, error_message, created_at, updated_at, true AS created FROM inserted
+SELECT *, true AS created FROM inserted
 UNION ALL
-SELECT id, user_id, channel_id, youtube_video_id, title, channel_name, duration_seconds, upload_date, description, tags, is_favorite, status, file_size_bytes, error_message, created_at, updated_at, false AS created
+SELECT *, false AS created
 FROM videos
 WHERE user_id = $1 AND youtube_video_id = $3 AND NOT EXISTS (SELECT 1 FROM inserted);

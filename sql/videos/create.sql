@@ -4,4 +4,4 @@
 INSERT INTO videos (user_id, channel_id, youtube_video_id, title, channel_name,
                     duration_seconds, upload_date, description, tags, is_favorite)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, coalesce($9, '{}'::text[]), coalesce($10, false))
-RETURNING id, user_id, channel_id, youtube_video_id, title, channel_name, duration_seconds, upload_date, description, tags, is_favorite, status, file_size_bytes, error_message, created_at, updated_at;
+RETURNING *;

@@ -6,7 +6,7 @@
 -- narrows the walk of idx_videos_user_created: the generic plan stays that index
 -- scan); after the cursor ($7, $8) when given; the total counted up to $6 + 1.
 WITH mine AS NOT MATERIALIZED (
-    SELECT id, user_id, channel_id, youtube_video_id, title, channel_name, duration_seconds, upload_date, description, tags, is_favorite, status, file_size_bytes, error_message, created_at, updated_at
+    SELECT *
     FROM videos
     WHERE user_id = $1
       AND ($2::text IS NULL OR status = $2)

@@ -26,4 +26,4 @@ SET channel_id       = CASE WHEN 'channel_id' = ANY($14::text[]) THEN NULL
                                 AND NOT 'error_message' = ANY($14::text[])
                             THEN coalesce($13, error_message) END
 WHERE id = $1 AND user_id = $2
-RETURNING id, user_id, channel_id, youtube_video_id, title, channel_name, duration_seconds, upload_date, description, tags, is_favorite, status, file_size_bytes, error_message, created_at, updated_at;
+RETURNING *;

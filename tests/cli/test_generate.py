@@ -49,12 +49,20 @@ def test_the_generated_code_is_up_to_date(
     assert stale(generate(migrated)) == []
 
 
+def test_listing_the_row_in_any_order_is_mapped_by_name(migrated: str, sql_copy: Path) -> None:
+    """`SELECT *` and the columns listed in the table's order generate the same code."""
+    query = sql_copy / "videos" / "get_by_id.sql"
+    query.write_text(query.read_text().replace("SELECT *", f"SELECT {VIDEO_COLUMNS}"))
+
+    assert stale(generate(migrated, sql_copy)) == []
+
+
 def test_swapping_two_columns_makes_the_code_stale_and_maps_them_by_name(
     migrated: str, sql_copy: Path
 ) -> None:
     query = sql_copy / "videos" / "get_by_id.sql"
-    assert VIDEO_COLUMNS in query.read_text()
-    query.write_text(query.read_text().replace(VIDEO_COLUMNS, SWAPPED))
+    assert "SELECT *\n" in query.read_text()
+    query.write_text(query.read_text().replace("SELECT *", f"SELECT {SWAPPED}"))
 
     rendered = generate(migrated, sql_copy)
 
@@ -68,7 +76,7 @@ async def test_swapped_columns_still_land_in_the_right_fields(
     migrated: str, sql_copy: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     query = sql_copy / "videos" / "get_by_id.sql"
-    swapped_sql = query.read_text().replace(VIDEO_COLUMNS, SWAPPED)
+    swapped_sql = query.read_text().replace("SELECT *", f"SELECT {SWAPPED}")
     query.write_text(swapped_sql)
     code = generate(migrated, sql_copy)[GENERATED_DIR / "videos.py"]
     monkeypatch.setitem(service_db.QUERIES, "videos/get_by_id", swapped_sql)
@@ -160,7 +168,8 @@ def test_a_borrowed_struct_of_another_shape_is_refused(migrated: str, sql_copy: 
 
 def test_a_query_the_schema_no_longer_fits_is_named(migrated: str, sql_copy: Path) -> None:
     query = sql_copy / "videos" / "get_by_id.sql"
-    query.write_text(query.read_text().replace("channel_name,", "channel_title,"))
+    renamed = VIDEO_COLUMNS.replace("channel_name,", "channel_title,")
+    query.write_text(query.read_text().replace("SELECT *", f"SELECT {renamed}"))
 
     with pytest.raises(HeaderError, match=r"sql/videos/get_by_id.sql: PostgreSQL refuses it"):
         generate(migrated, sql_copy)

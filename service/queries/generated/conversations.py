@@ -33,7 +33,7 @@ async def count_by_user(db: Executor, *, user_id: UUID) -> int:
 
 async def create(db: Executor, *, user_id: UUID, title: str | None = None) -> Conversation:
     row = await db.fetchrow(_CREATE, user_id, title)
-    return Conversation(row[0], row[1], row[2], row[4], row[5], row[3])
+    return Conversation(*row)
 
 
 async def delete(db: Executor, *, conversation_id: UUID, user_id: UUID) -> bool | None:
@@ -48,7 +48,7 @@ async def exists(db: Executor, *, conversation_id: UUID, user_id: UUID) -> bool:
 
 async def get_by_id(db: Executor, *, conversation_id: UUID, user_id: UUID) -> Conversation | None:
     row = await db.fetchrow(_GET_BY_ID, conversation_id, user_id)
-    return None if row is None else Conversation(row[0], row[1], row[2], row[4], row[5], row[3])
+    return None if row is None else Conversation(*row)
 
 
 async def list_by_user(
@@ -62,7 +62,7 @@ async def list_by_user(
     offset: int,
 ) -> tuple[int, list[Conversation]]:
     rows = await db.fetch(_LIST_BY_USER, user_id, cap, after_updated_at, after_id, limit, offset)
-    return rows[0][0], [Conversation(row[1], row[2], row[3], row[5], row[6], row[4]) for row in rows if row[1] is not None]
+    return rows[0][0], [Conversation(*row[1:]) for row in rows if row[1] is not None]
 
 
 async def update(
@@ -73,4 +73,4 @@ async def update(
     title: str | None = None,
 ) -> Conversation | None:
     row = await db.fetchrow(_UPDATE, conversation_id, user_id, title)
-    return None if row is None else Conversation(row[0], row[1], row[2], row[4], row[5], row[3])
+    return None if row is None else Conversation(*row)
