@@ -1,11 +1,9 @@
 from collections.abc import Sequence
 
-from service.db import Executor, sql
-
-_COUNT_APPLIED = sql("migrations/count_applied")
+from service.db import Executor
+from service.queries.generated import migrations as generated
 
 
 async def count_applied(db: Executor, *, migration_ids: Sequence[str]) -> int:
     """How many of the given migrations are applied (yoyo's own record)."""
-    result: int = await db.fetchval(_COUNT_APPLIED, list(migration_ids))
-    return result
+    return await generated.count_applied(db, migration_ids=list(migration_ids))

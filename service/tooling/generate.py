@@ -427,15 +427,17 @@ def _render(module: Module) -> str:
     for name in sorted(n for n in used if n in _IMPORTS):
         by_module.setdefault(_IMPORTS[name], []).append(name)
     stdlib = [f"from {m} import {', '.join(names)}" for m, names in sorted(by_module.items())]
-    lines += stdlib
-    if module.structs:
-        lines += ["", "import msgspec"]
-    lines += ["", "from service.db import Executor, sql"]
+    # import blocks as isort orders them: standard library, third party, this project
+    blocks = [stdlib, ["import msgspec"] if module.structs else []]
+    for block in (b for b in blocks if b):
+        lines += [*block, ""]
+    lines += ["from service.db import Executor, sql"]
     lines += [
         f"from service.queries.generated.{folder} import {name}"
         for name, folder in sorted(module.borrowed.items(), key=lambda item: (item[1], item[0]))
     ]
-    lines += ["", ""]
+    # isort: two blank lines after the imports before a class, one before assignments
+    lines += ["", ""] if module.structs else [""]
     for name, fields in module.structs.items():
         lines.append(f"class {name}(msgspec.Struct, frozen=True, gc=False):")
         lines += [f"    {c.name}: {_optional(c.annotation, c.nullable)}" for c in fields]

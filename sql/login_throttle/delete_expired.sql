@@ -1,3 +1,6 @@
+-- name: delete_expired :scalar
+-- params: window_seconds
+-- not null: count
 -- Throttling rows whose last failure is older than the window: nothing to remember.
 WITH deleted AS (
     DELETE FROM login_throttle

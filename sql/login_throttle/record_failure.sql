@@ -1,3 +1,6 @@
+-- name: record_failure :scalar
+-- params: user_id|null, login, address, account_failures, window_seconds, max_wait_seconds
+-- not null: wait_seconds
 -- A failed login: counted on the account $1 (or, when no account has that login, on
 -- the login name $2), and on the client address $3. Failures older than the window
 -- ($5 seconds) are forgotten. From the $4th failure on, logins to the account wait

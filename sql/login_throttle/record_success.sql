@@ -1,3 +1,5 @@
+-- name: record_success :opt_scalar
+-- params: user_id
 -- A successful login forgets the account's failures (not the address's).
 UPDATE users
    SET failed_login_count = 0, last_failed_login_at = NULL, login_locked_until = NULL

@@ -22,14 +22,10 @@ CREATED = ("created", bool)
 # A Struct, the Python type of a one-column scalar answer, or a tuple of Structs and
 # (column, type) pairs that the query function splits.
 SHAPES: dict[str, Any] = {
-    "login_throttle/record_failure": int,
-    "login_throttle/record_success": bool,
-    "login_throttle/delete_expired": int,
     "chunks/delete_by_transcript": int,
     "chunks/list_by_transcript": (("total", int), Chunk),
     "chunks/count_by_transcript": int,
     "chunks/get_by_ids": Chunk,
-    "migrations/count_applied": int,
     "chunks/search": (("capped", bool), ("total", int), SearchHit),
     "chunks/search_scoped": (("capped", bool), ("total", int), SearchHit),
     "meetings/get_with_participants": MeetingWithParticipants,
