@@ -205,7 +205,7 @@ class MeetingController(Controller):
                 db, user_id=user.id, query=q, limit=page.fetch, offset=page.offset
             )
             return page.respond(matches)
-        found = await meetings.get_all(
+        found = await meetings.list_by_user(
             db,
             user_id=user.id,
             status=status,
@@ -520,7 +520,7 @@ class SynthesisController(Controller):
                 db, user_id=user.id, query=q, limit=page.fetch, offset=page.offset
             )
             return page.respond(matches)
-        found = await syntheses.get_all(
+        found = await syntheses.list_by_user(
             db,
             user_id=user.id,
             has=has,

@@ -71,7 +71,7 @@ async def get_with_participants(
     return MeetingWithParticipants(*values)
 
 
-async def get_all(
+async def list_by_user(
     db: Executor,
     *,
     user_id: UUID,
@@ -90,7 +90,7 @@ async def get_all(
     return Listing.capped(items, total, TOTAL_CAP)
 
 
-async def count(
+async def count_by_user(
     db: Executor, *, user_id: UUID, status: MeetingStatus | None = None, platform: str | None = None
 ) -> int:
     return await generated.count_by_user(db, user_id=user_id, status=status, platform=platform)

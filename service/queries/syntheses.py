@@ -44,7 +44,7 @@ class SynthesisChanges(msgspec.Struct, frozen=True, kw_only=True):
 
 
 get_by_meeting_id = generated.get_by_meeting_id
-count = generated.count_by_user
+count_by_user = generated.count_by_user
 count_with_decisions = generated.count_with_decisions
 count_with_action_items = generated.count_with_action_items
 count_pending_email = generated.count_pending_email
@@ -105,7 +105,7 @@ async def upsert(
     )  # fmt: skip
 
 
-async def get_all(
+async def list_by_user(
     db: Executor,
     *,
     user_id: UUID,

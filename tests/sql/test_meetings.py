@@ -182,13 +182,13 @@ async def test_delete_conversation(db: asyncpg.Connection, alice: users.User) ->
 
 
 async def test_count(db: asyncpg.Connection, alice: users.User, bob: users.User) -> None:
-    assert await meetings.count(db, user_id=alice.id) == 0
+    assert await meetings.count_by_user(db, user_id=alice.id) == 0
     for i in range(3):
         await add_meeting(db, alice, f"m{i}")
     await add_meeting(db, bob)
 
-    assert await meetings.count(db, user_id=alice.id) == 3
-    assert await meetings.count(db, user_id=bob.id) == 1
+    assert await meetings.count_by_user(db, user_id=alice.id) == 3
+    assert await meetings.count_by_user(db, user_id=bob.id) == 1
 
 
 # create
@@ -358,27 +358,27 @@ async def test_update_recomputes_word_count_and_duration(
     assert updated.duration_seconds == 10 * 86400
 
 
-# get_all / count
+# list_by_user / count_by_user
 
 
-async def test_get_all_is_newest_first(db: asyncpg.Connection, alice: users.User) -> None:
+async def test_list_by_user_is_newest_first(db: asyncpg.Connection, alice: users.User) -> None:
     made = [await add_meeting(db, alice, f"m{i}") for i in range(3)]
     for minutes, meeting in enumerate(made):
         await age(db, "meetings", meeting.id, minutes)
 
-    listed = await meetings.get_all(db, user_id=alice.id, limit=10, offset=0)
+    listed = await meetings.list_by_user(db, user_id=alice.id, limit=10, offset=0)
 
     assert [m.title for m in listed.items] == ["m0", "m1", "m2"]
     assert (listed.total, listed.exact) == (3, True)
 
 
-async def test_get_all_pages_cover_everything_once(
+async def test_list_by_user_pages_cover_everything_once(
     db: asyncpg.Connection, alice: users.User
 ) -> None:
     made = {(await add_meeting(db, alice)).id for _ in range(12)}
 
     listings = [
-        await meetings.get_all(db, user_id=alice.id, limit=5, offset=offset)
+        await meetings.list_by_user(db, user_id=alice.id, limit=5, offset=offset)
         for offset in (0, 5, 10, 15)
     ]
     pages = [[m.id for m in listed.items] for listed in listings]
@@ -394,7 +394,7 @@ async def test_get_all_pages_cover_everything_once(
     by_cursor: list[list[uuid.UUID]] = []
     after = None
     for _ in range(4):
-        listed = await meetings.get_all(db, user_id=alice.id, after=after, limit=5)
+        listed = await meetings.list_by_user(db, user_id=alice.id, after=after, limit=5)
         assert listed.total == 12
         by_cursor.append([m.id for m in listed.items])
         if listed.items:
@@ -402,7 +402,7 @@ async def test_get_all_pages_cover_everything_once(
     assert by_cursor == pages
 
 
-async def test_get_all_and_count_filter_by_status_and_platform(
+async def test_list_by_user_and_count_filter_by_status_and_platform(
     db: asyncpg.Connection, alice: users.User, bob: users.User
 ) -> None:
     zoom_pending = await add_meeting(db, alice, platform="zoom")
@@ -412,8 +412,8 @@ async def test_get_all_and_count_filter_by_status_and_platform(
     await add_meeting(db, bob, platform="zoom")
 
     async def ids(**filters: Any) -> set[uuid.UUID]:
-        listed = await meetings.get_all(db, user_id=alice.id, limit=100, offset=0, **filters)
-        count = await meetings.count(db, user_id=alice.id, **filters)
+        listed = await meetings.list_by_user(db, user_id=alice.id, limit=100, offset=0, **filters)
+        count = await meetings.count_by_user(db, user_id=alice.id, **filters)
         assert count == len(listed.items) == listed.total
         return {m.id for m in listed.items}
 
@@ -872,7 +872,7 @@ async def test_delete_twice_and_of_another_user(
     assert await meetings.delete(db, meeting_id=meeting.id, user_id=alice.id) is True
     assert await meetings.delete(db, meeting_id=meeting.id, user_id=alice.id) is False
     assert await meetings.exists(db, meeting_id=other.id, user_id=alice.id) is True
-    assert await meetings.count(db, user_id=alice.id) == 1
+    assert await meetings.count_by_user(db, user_id=alice.id) == 1
 
 
 async def test_delete_takes_participants_along(db: asyncpg.Connection, alice: users.User) -> None:

@@ -96,7 +96,7 @@ async def test_upsert_creates_then_replaces(db: asyncpg.Connection, alice: users
     assert (replaced.llm_model, replaced.llm_tokens_used) == (None, None)
     assert (replaced.processing_time_seconds, replaced.confidence_score) == (None, None)
     assert replaced.email_recipients == []
-    assert await syntheses.count(db, user_id=alice.id) == 1
+    assert await syntheses.count_by_user(db, user_id=alice.id) == 1
     assert await syntheses.get_by_meeting_id(db, meeting_id=meeting.id, user_id=alice.id) == (
         replaced
     )
@@ -285,7 +285,7 @@ async def test_upsert_on_another_users_synthesis_is_none_and_changes_nothing(
         "alice's",
         "sent",
     )
-    assert await syntheses.count(db, user_id=bob.id) == 0
+    assert await syntheses.count_by_user(db, user_id=bob.id) == 0
 
 
 async def test_upsert_on_an_unknown_meeting_is_a_fk_violation(
@@ -313,7 +313,7 @@ async def test_get_by_meeting_id_misses(
     assert await syntheses.get_by_meeting_id(db, meeting_id=uuid.uuid4(), user_id=alice.id) is None
 
 
-async def test_get_all_and_count(
+async def test_list_by_user_and_count(
     db: asyncpg.Connection, alice: users.User, bob: users.User
 ) -> None:
     made = [await add_synthesis(db, alice, summary=f"s{i}") for i in range(4)]
@@ -321,21 +321,21 @@ async def test_get_all_and_count(
         await age(db, "syntheses", synthesis.id, minutes)
     await add_synthesis(db, bob)
 
-    everything = await syntheses.get_all(db, user_id=alice.id, limit=10, offset=0)
-    second_page = await syntheses.get_all(db, user_id=alice.id, limit=3, offset=3)
+    everything = await syntheses.list_by_user(db, user_id=alice.id, limit=10, offset=0)
+    second_page = await syntheses.list_by_user(db, user_id=alice.id, limit=3, offset=3)
 
     assert [s.summary for s in everything.items] == ["s0", "s1", "s2", "s3"]
     assert [s.summary for s in second_page.items] == ["s3"]
     assert (everything.total, second_page.total) == (4, 4)
-    assert await syntheses.count(db, user_id=alice.id) == 4
+    assert await syntheses.count_by_user(db, user_id=alice.id) == 4
     last = everything.items[2]
-    by_cursor = await syntheses.get_all(
+    by_cursor = await syntheses.list_by_user(
         db, user_id=alice.id, after=(last.created_at, last.id), limit=3
     )
     assert by_cursor == Listing(everything.items[3:], 4)
-    bobs = await syntheses.get_all(db, user_id=bob.id, limit=10)
+    bobs = await syntheses.list_by_user(db, user_id=bob.id, limit=10)
     assert (len(bobs.items), bobs.total) == (1, 1)
-    assert await syntheses.count(db, user_id=bob.id) == 1
+    assert await syntheses.count_by_user(db, user_id=bob.id) == 1
 
 
 async def test_get_with_decisions_only_non_empty(
@@ -356,11 +356,11 @@ async def test_get_with_decisions_only_non_empty(
     assert all(s.key_decisions for s in found)
     assert await syntheses.count_with_decisions(db, user_id=alice.id) == 2
     assert await syntheses.count_with_decisions(db, user_id=bob.id) == 1
-    # get_all(has="decisions") is the same list, with its total
-    assert await syntheses.get_all(db, user_id=alice.id, has="decisions", limit=10) == Listing(
+    # list_by_user(has="decisions") is the same list, with its total
+    assert await syntheses.list_by_user(db, user_id=alice.id, has="decisions", limit=10) == Listing(
         found, 2
     )
-    assert await syntheses.get_all(
+    assert await syntheses.list_by_user(
         db, user_id=alice.id, has="decisions", limit=1, offset=1
     ) == Listing(paged, 2)
 
@@ -382,11 +382,13 @@ async def test_get_with_action_items_only_non_empty(
     assert [s.id for s in found] == [newer.id, older.id]
     assert found[1].action_items == ACTIONS
     assert await syntheses.count_with_action_items(db, user_id=alice.id) == 2
-    # get_all(has="action_items") is the same list, with its total
-    assert await syntheses.get_all(db, user_id=alice.id, has="action_items", limit=10) == Listing(
-        found, 2
-    )
-    assert (await syntheses.get_all(db, user_id=bob.id, has="action_items", limit=10)).total == 1
+    # list_by_user(has="action_items") is the same list, with its total
+    assert await syntheses.list_by_user(
+        db, user_id=alice.id, has="action_items", limit=10
+    ) == Listing(found, 2)
+    assert (
+        await syntheses.list_by_user(db, user_id=bob.id, has="action_items", limit=10)
+    ).total == 1
     assert await syntheses.count_with_action_items(db, user_id=bob.id) == 1
     assert [s.summary for s in await syntheses.get_with_action_items(db, user_id=bob.id)] == [
         "bob's"
@@ -400,12 +402,12 @@ async def test_counts_with_nothing_are_zero(db: asyncpg.Connection, alice: users
     assert await syntheses.count_with_action_items(db, user_id=alice.id) == 0
     assert await syntheses.get_with_decisions(db, user_id=alice.id) == []
     assert await syntheses.get_with_action_items(db, user_id=alice.id) == []
-    assert await syntheses.get_all(db, user_id=alice.id, has="decisions", limit=10) == Listing(
+    assert await syntheses.list_by_user(db, user_id=alice.id, has="decisions", limit=10) == Listing(
         [], 0
     )
-    assert await syntheses.get_all(db, user_id=alice.id, has="action_items", limit=10) == Listing(
-        [], 0
-    )
+    assert await syntheses.list_by_user(
+        db, user_id=alice.id, has="action_items", limit=10
+    ) == Listing([], 0)
 
 
 # the e-mail queue
