@@ -1,8 +1,11 @@
 """The thin layer between query functions and asyncpg: SQL files loaded once by name,
-a pool whose connections encode and decode JSON with msgspec, and row-to-Struct helpers.
+a pool whose connections encode and decode JSON with msgspec, and row-to-Struct helpers
+for the few hand-bound queries.
 
-Rows become Structs positionally (`Struct(*row)`), so a query's SELECT list must
-follow its Struct's field order; tests/sql/test_query_shapes.py checks every file.
+Generated query functions (service/queries/generated/) map columns to fields by name,
+resolved by `tubebase db generate`. The hand-bound ones build Structs positionally
+(`Struct(*row)`), so their SELECT list follows the Struct's field order;
+tests/sql/test_query_shapes.py checks those files.
 
 Statements are prepared once per connection and PostgreSQL may settle on one
 generic plan for all parameter values after five executions. Every search and list
@@ -50,10 +53,6 @@ def sql(name: str) -> str:
         raise LookupError(f"no query file sql/{name}.sql") from None
 
 
-def one(struct: type[T], row: Any) -> T | None:
-    return None if row is None else struct(*row)
-
-
 def many(struct: type[T], rows: Iterable[Any]) -> list[T]:
     return list(starmap(struct, rows))
 
@@ -72,17 +71,11 @@ class Listing(msgspec.Struct, Generic[T], frozen=True):
         return cls(items, cap, exact=False) if total > cap else cls(items, total)
 
 
-def listing(struct: type[T], rows: Sequence[Any], *, cap: int | None = None) -> Listing[T]:
-    """A page query's rows: the first column is the total, the rest the Struct's; an
-    empty page is one row whose Struct columns are NULL. (A list of a parent's rows —
-    a conversation's messages — gets no row at all when the parent is not the
-    caller's; its query function answers None then.) With `cap`, the total was
-    counted up to cap + 1 rows."""
+def listing(struct: type[T], rows: Sequence[Any]) -> Listing[T]:
+    """A hand-bound page query's rows: the first column is the total, the rest the
+    Struct's; an empty page is one row whose Struct columns are NULL."""
     total: int = rows[0][0]
-    items = [struct(*row[1:]) for row in rows if row[1] is not None]
-    if cap is not None and total > cap:
-        return Listing(items, cap, exact=False)
-    return Listing(items, total)
+    return Listing([struct(*row[1:]) for row in rows if row[1] is not None], total)
 
 
 _encode_json = msgspec.json.Encoder().encode

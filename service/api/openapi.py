@@ -6,6 +6,7 @@ headers on lists; and descriptions of the fields every table has."""
 
 import typing
 from typing import Any
+from uuid import UUID
 
 import msgspec
 from litestar import Litestar
@@ -152,7 +153,7 @@ def _names_other_rows(kind: Any) -> bool:
         if isinstance(m, type) and issubclass(m, msgspec.Struct)
     ]
     return any(
-        name.endswith("_id") and "UUID" in str(hint)
+        name.endswith("_id") and (hint is UUID or UUID in typing.get_args(hint))
         for struct in structs
         for name, hint in typing.get_type_hints(struct).items()
     )

@@ -72,6 +72,5 @@ async def update(
     )  # fmt: skip
 
 
-async def delete(db: Executor, *, channel_id: UUID, user_id: UUID) -> bool:
-    """Deletes the channel and, by cascade, its videos."""
-    return await generated.delete(db, channel_id=channel_id, user_id=user_id) is not None
+# Deletes the channel and, by cascade, its videos.
+delete = generated.delete

@@ -20,5 +20,4 @@ async def list_all(db: Executor, *, limit: int, offset: int = 0) -> Listing[Conf
     return Listing(items, total)
 
 
-async def delete(db: Executor, *, key: str) -> bool:
-    return await generated.delete(db, key=key) is not None
+delete = generated.delete

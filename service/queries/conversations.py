@@ -30,6 +30,5 @@ async def list_by_user(
     return Listing.capped(items, total, TOTAL_CAP)
 
 
-async def delete(db: Executor, *, conversation_id: UUID, user_id: UUID) -> bool:
-    """Deletes the conversation and, by cascade, its messages."""
-    return await generated.delete(db, conversation_id=conversation_id, user_id=user_id) is not None
+# Deletes the conversation and, by cascade, its messages.
+delete = generated.delete

@@ -149,6 +149,5 @@ async def update(
     )  # fmt: skip
 
 
-async def delete(db: Executor, *, meeting_id: UUID, user_id: UUID) -> bool:
-    """Deletes the meeting and, by cascade, its participants and synthesis."""
-    return await generated.delete(db, meeting_id=meeting_id, user_id=user_id) is not None
+# Deletes the meeting and, by cascade, its participants and synthesis.
+delete = generated.delete

@@ -79,8 +79,4 @@ async def get_last_n(
     return None if page is None else Listing(page[1], page[0])
 
 
-async def delete(db: Executor, *, message_id: UUID, conversation_id: UUID, user_id: UUID) -> bool:
-    deleted = await generated.delete(
-        db, message_id=message_id, conversation_id=conversation_id, user_id=user_id
-    )
-    return deleted is not None
+delete = generated.delete

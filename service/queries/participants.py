@@ -53,8 +53,4 @@ async def update(
     )  # fmt: skip
 
 
-async def delete(db: Executor, *, participant_id: UUID, meeting_id: UUID, user_id: UUID) -> bool:
-    deleted = await generated.delete(
-        db, participant_id=participant_id, meeting_id=meeting_id, user_id=user_id
-    )
-    return deleted is not None
+delete = generated.delete

@@ -146,5 +146,4 @@ async def reclaim_stale(
     )
 
 
-async def delete(db: Executor, *, job_id: UUID, user_id: UUID) -> bool:
-    return await generated.delete(db, job_id=job_id, user_id=user_id) is not None
+delete = generated.delete

@@ -47,6 +47,5 @@ async def list_by_user(
     return Listing.capped(items, total, TOTAL_CAP)
 
 
-async def delete(db: Executor, *, session_id: UUID, user_id: UUID) -> bool:
-    """Deletes the session and, by cascade, its jobs."""
-    return await generated.delete(db, session_id=session_id, user_id=user_id) is not None
+# Deletes the session and, by cascade, its jobs.
+delete = generated.delete

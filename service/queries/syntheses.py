@@ -174,5 +174,4 @@ async def mark_email_sent(
     )
 
 
-async def delete(db: Executor, *, meeting_id: UUID, user_id: UUID) -> bool:
-    return await generated.delete(db, meeting_id=meeting_id, user_id=user_id) is not None
+delete = generated.delete

@@ -50,5 +50,4 @@ async def list_visible(
     return Listing(items, total)
 
 
-async def delete(db: Executor, *, template_id: UUID, owner_id: UUID | None) -> bool:
-    return await generated.delete(db, template_id=template_id, owner_id=owner_id) is not None
+delete = generated.delete

@@ -76,6 +76,5 @@ async def update(
     )  # fmt: skip
 
 
-async def delete(db: Executor, *, transcript_id: UUID, user_id: UUID) -> bool:
-    """Deletes the transcript and, by cascade, its chunks."""
-    return await generated.delete(db, transcript_id=transcript_id, user_id=user_id) is not None
+# Deletes the transcript and, by cascade, its chunks.
+delete = generated.delete

@@ -2,9 +2,6 @@
 `LoginAttempt` is what a login needs: the account a login names (None fields when
 it names none) and how it and the client address are throttled."""
 
-from uuid import UUID
-
-from service.db import Executor
 from service.queries.generated import users as generated
 from service.queries.generated.users import LoginAttempt as LoginAttempt
 from service.queries.generated.users import User as User
@@ -21,5 +18,4 @@ update = generated.update
 set_admin = generated.set_admin
 
 
-async def delete(db: Executor, *, user_id: UUID) -> bool:
-    return await generated.delete(db, user_id=user_id) is not None
+delete = generated.delete

@@ -127,6 +127,5 @@ async def update(
     )  # fmt: skip
 
 
-async def delete(db: Executor, *, video_id: UUID, user_id: UUID) -> bool:
-    """Deletes the video and, by cascade, its transcripts and their chunks."""
-    return await generated.delete(db, video_id=video_id, user_id=user_id) is not None
+# Deletes the video and, by cascade, its transcripts and their chunks.
+delete = generated.delete

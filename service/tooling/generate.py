@@ -11,8 +11,8 @@ A file opts in with a header of comment lines at its top:
 (a row or None), `:many` (a list of rows), `:page` (the first column is the
 whole list's total and the rest are the rows; an empty page is one row whose row
 columns are NULL; `:opt_page` is that or None when no row at all comes back, as
-when the parent row is not the caller's), `:scalar` (the first column of the one row), `:opt_scalar`
-(that, or None when no row comes back) and `:exec` (nothing). `params` names
+when the parent row is not the caller's), `:scalar` (the first column of the one row), `:found`
+(whether a row came back, as from `DELETE … RETURNING`) and `:exec` (nothing). `params` names
 $1, $2, … in order; a name ending in `?` is optional (None by default), one
 ending in `|null` may be None but must be given. Result
 columns that come straight from a table column take its NOT NULL; any other
@@ -41,7 +41,7 @@ from service.tooling.resources import SQL_DIR
 
 GENERATED_DIR = Path(__file__).parent.parent / "queries" / "generated"
 
-KINDS = ("one", "opt", "many", "page", "opt_page", "scalar", "opt_scalar", "exec")
+KINDS = ("one", "opt", "many", "page", "opt_page", "scalar", "found", "exec")
 _PAGES = ("page", "opt_page")
 
 # PostgreSQL type -> the Python annotation asyncpg reads and writes it as.
@@ -365,10 +365,12 @@ def _function(module: Module, catalogue: Catalogue, query: Query) -> str:
     kind = head.kind
     if kind == "exec":
         returns, body = "None", f"    await db.execute({constant}{args})"
-    elif kind in ("scalar", "opt_scalar"):
+    elif kind == "scalar":
         first = query.columns[0]
-        returns = _optional(first.annotation, first.nullable or kind == "opt_scalar")
+        returns = _optional(first.annotation, first.nullable)
         body = f"    value: {returns} = await db.fetchval({constant}{args})\n    return value"
+    elif kind == "found":
+        returns, body = "bool", f"    return await db.fetchrow({constant}{args}) is not None"
     elif kind in _PAGES:
         struct, extras = _row_struct(module, catalogue, query, query.columns[1:])
         if extras:

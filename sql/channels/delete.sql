@@ -1,4 +1,4 @@
--- name: delete :opt_scalar
+-- name: delete :found
 -- params: channel_id, user_id
 -- Its videos go with it (ON DELETE CASCADE).
 DELETE FROM channels

@@ -1,4 +1,4 @@
--- name: delete :opt_scalar
+-- name: delete :found
 -- params: key
 DELETE FROM config
 WHERE key = $1

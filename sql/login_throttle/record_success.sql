@@ -1,4 +1,4 @@
--- name: record_success :opt_scalar
+-- name: record_success :found
 -- params: user_id
 -- A successful login forgets the account's failures (not the address's).
 UPDATE users

@@ -1,4 +1,4 @@
--- name: delete :opt_scalar
+-- name: delete :found
 -- params: meeting_id, user_id
 -- Its participants and synthesis go with it (ON DELETE CASCADE).
 DELETE FROM meetings

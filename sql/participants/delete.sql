@@ -1,4 +1,4 @@
--- name: delete :opt_scalar
+-- name: delete :found
 -- params: participant_id, meeting_id, user_id
 DELETE FROM participants
 WHERE id = $1 AND meeting_id = $2 AND user_id = $3

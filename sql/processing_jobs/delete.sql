@@ -1,4 +1,4 @@
--- name: delete :opt_scalar
+-- name: delete :found
 -- params: job_id, user_id
 DELETE FROM processing_jobs
 WHERE id = $1 AND user_id = $2

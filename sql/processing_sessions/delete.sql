@@ -1,4 +1,4 @@
--- name: delete :opt_scalar
+-- name: delete :found
 -- params: session_id, user_id
 -- Its jobs go with it (ON DELETE CASCADE).
 DELETE FROM processing_sessions

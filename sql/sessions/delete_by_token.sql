@@ -1,4 +1,4 @@
--- name: delete_by_token :opt_scalar
+-- name: delete_by_token :found
 -- params: token_hash
 DELETE FROM sessions
 WHERE token_hash = $1

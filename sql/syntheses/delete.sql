@@ -1,4 +1,4 @@
--- name: delete :opt_scalar
+-- name: delete :found
 -- params: meeting_id, user_id
 DELETE FROM syntheses
 WHERE meeting_id = $1 AND user_id = $2

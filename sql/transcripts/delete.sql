@@ -1,4 +1,4 @@
--- name: delete :opt_scalar
+-- name: delete :found
 -- params: transcript_id, user_id
 -- Its chunks go with it (ON DELETE CASCADE).
 DELETE FROM transcripts

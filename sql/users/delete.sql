@@ -1,4 +1,4 @@
--- name: delete :opt_scalar
+-- name: delete :found
 -- params: user_id
 DELETE FROM users
 WHERE id = $1

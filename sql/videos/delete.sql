@@ -1,4 +1,4 @@
--- name: delete :opt_scalar
+-- name: delete :found
 -- params: video_id, user_id
 DELETE FROM videos
 WHERE id = $1 AND user_id = $2

@@ -53,9 +53,8 @@ async def create(
     return Channel(*row)
 
 
-async def delete(db: Executor, *, channel_id: UUID, user_id: UUID) -> bool | None:
-    value: bool | None = await db.fetchval(_DELETE, channel_id, user_id)
-    return value
+async def delete(db: Executor, *, channel_id: UUID, user_id: UUID) -> bool:
+    return await db.fetchrow(_DELETE, channel_id, user_id) is not None
 
 
 async def exists(db: Executor, *, channel_id: UUID, user_id: UUID) -> bool:

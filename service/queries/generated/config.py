@@ -28,9 +28,8 @@ async def count(db: Executor) -> int:
     return value
 
 
-async def delete(db: Executor, *, key: str) -> bool | None:
-    value: bool | None = await db.fetchval(_DELETE, key)
-    return value
+async def delete(db: Executor, *, key: str) -> bool:
+    return await db.fetchrow(_DELETE, key) is not None
 
 
 async def exists(db: Executor, *, key: str) -> bool:

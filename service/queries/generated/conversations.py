@@ -36,9 +36,8 @@ async def create(db: Executor, *, user_id: UUID, title: str | None = None) -> Co
     return Conversation(*row)
 
 
-async def delete(db: Executor, *, conversation_id: UUID, user_id: UUID) -> bool | None:
-    value: bool | None = await db.fetchval(_DELETE, conversation_id, user_id)
-    return value
+async def delete(db: Executor, *, conversation_id: UUID, user_id: UUID) -> bool:
+    return await db.fetchrow(_DELETE, conversation_id, user_id) is not None
 
 
 async def exists(db: Executor, *, conversation_id: UUID, user_id: UUID) -> bool:

@@ -28,6 +28,5 @@ async def record_failure(
     return value
 
 
-async def record_success(db: Executor, *, user_id: UUID) -> bool | None:
-    value: bool | None = await db.fetchval(_RECORD_SUCCESS, user_id)
-    return value
+async def record_success(db: Executor, *, user_id: UUID) -> bool:
+    return await db.fetchrow(_RECORD_SUCCESS, user_id) is not None

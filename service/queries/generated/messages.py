@@ -60,15 +60,8 @@ async def create_many(
     return [Message(*row) for row in await db.fetch(_CREATE_MANY, conversation_id, user_id, roles, contents, metadatas)]
 
 
-async def delete(
-    db: Executor,
-    *,
-    message_id: UUID,
-    conversation_id: UUID,
-    user_id: UUID,
-) -> bool | None:
-    value: bool | None = await db.fetchval(_DELETE, message_id, conversation_id, user_id)
-    return value
+async def delete(db: Executor, *, message_id: UUID, conversation_id: UUID, user_id: UUID) -> bool:
+    return await db.fetchrow(_DELETE, message_id, conversation_id, user_id) is not None
 
 
 async def exists(db: Executor, *, message_id: UUID, conversation_id: UUID, user_id: UUID) -> bool:

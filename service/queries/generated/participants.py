@@ -45,15 +45,8 @@ async def create(
     return Participant(*row)
 
 
-async def delete(
-    db: Executor,
-    *,
-    participant_id: UUID,
-    meeting_id: UUID,
-    user_id: UUID,
-) -> bool | None:
-    value: bool | None = await db.fetchval(_DELETE, participant_id, meeting_id, user_id)
-    return value
+async def delete(db: Executor, *, participant_id: UUID, meeting_id: UUID, user_id: UUID) -> bool:
+    return await db.fetchrow(_DELETE, participant_id, meeting_id, user_id) is not None
 
 
 async def get_by_id(

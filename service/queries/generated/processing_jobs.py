@@ -86,9 +86,8 @@ async def count_by_user(
     return value
 
 
-async def delete(db: Executor, *, job_id: UUID, user_id: UUID) -> bool | None:
-    value: bool | None = await db.fetchval(_DELETE, job_id, user_id)
-    return value
+async def delete(db: Executor, *, job_id: UUID, user_id: UUID) -> bool:
+    return await db.fetchrow(_DELETE, job_id, user_id) is not None
 
 
 async def enqueue(

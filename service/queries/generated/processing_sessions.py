@@ -49,9 +49,8 @@ async def create(
     return ProcessingSession(*row)
 
 
-async def delete(db: Executor, *, session_id: UUID, user_id: UUID) -> bool | None:
-    value: bool | None = await db.fetchval(_DELETE, session_id, user_id)
-    return value
+async def delete(db: Executor, *, session_id: UUID, user_id: UUID) -> bool:
+    return await db.fetchrow(_DELETE, session_id, user_id) is not None
 
 
 async def exists(db: Executor, *, session_id: UUID, user_id: UUID) -> bool:

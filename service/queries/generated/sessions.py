@@ -36,14 +36,12 @@ async def create(db: Executor, *, user_id: UUID, token_hash: str, ttl_seconds: f
     return Session(*row)
 
 
-async def delete(db: Executor, *, session_id: UUID, user_id: UUID) -> bool | None:
-    value: bool | None = await db.fetchval(_DELETE, session_id, user_id)
-    return value
+async def delete(db: Executor, *, session_id: UUID, user_id: UUID) -> bool:
+    return await db.fetchrow(_DELETE, session_id, user_id) is not None
 
 
-async def delete_by_token(db: Executor, *, token_hash: str) -> bool | None:
-    value: bool | None = await db.fetchval(_DELETE_BY_TOKEN, token_hash)
-    return value
+async def delete_by_token(db: Executor, *, token_hash: str) -> bool:
+    return await db.fetchrow(_DELETE_BY_TOKEN, token_hash) is not None
 
 
 async def delete_expired(db: Executor) -> int:

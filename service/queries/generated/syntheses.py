@@ -89,9 +89,8 @@ async def create(
     return Synthesis(*row)
 
 
-async def delete(db: Executor, *, meeting_id: UUID, user_id: UUID) -> bool | None:
-    value: bool | None = await db.fetchval(_DELETE, meeting_id, user_id)
-    return value
+async def delete(db: Executor, *, meeting_id: UUID, user_id: UUID) -> bool:
+    return await db.fetchrow(_DELETE, meeting_id, user_id) is not None
 
 
 async def get_by_meeting_id(db: Executor, *, meeting_id: UUID, user_id: UUID) -> Synthesis | None:

@@ -50,9 +50,8 @@ async def create(
     return Template(*row)
 
 
-async def delete(db: Executor, *, template_id: UUID, owner_id: UUID | None) -> bool | None:
-    value: bool | None = await db.fetchval(_DELETE, template_id, owner_id)
-    return value
+async def delete(db: Executor, *, template_id: UUID, owner_id: UUID | None) -> bool:
+    return await db.fetchrow(_DELETE, template_id, owner_id) is not None
 
 
 async def exists(db: Executor, *, template_id: UUID, user_id: UUID) -> bool:

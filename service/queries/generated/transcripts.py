@@ -67,9 +67,8 @@ async def count_by_user(
     return value
 
 
-async def delete(db: Executor, *, transcript_id: UUID, user_id: UUID) -> bool | None:
-    value: bool | None = await db.fetchval(_DELETE, transcript_id, user_id)
-    return value
+async def delete(db: Executor, *, transcript_id: UUID, user_id: UUID) -> bool:
+    return await db.fetchrow(_DELETE, transcript_id, user_id) is not None
 
 
 async def exists(db: Executor, *, transcript_id: UUID, user_id: UUID) -> bool:

@@ -50,9 +50,8 @@ async def create(db: Executor, *, username: str, email: str, password_hash: str)
     return User(*row)
 
 
-async def delete(db: Executor, *, user_id: UUID) -> bool | None:
-    value: bool | None = await db.fetchval(_DELETE, user_id)
-    return value
+async def delete(db: Executor, *, user_id: UUID) -> bool:
+    return await db.fetchrow(_DELETE, user_id) is not None
 
 
 async def exists(db: Executor, *, user_id: UUID) -> bool:

@@ -88,9 +88,8 @@ async def create(
     return Video(*row)
 
 
-async def delete(db: Executor, *, video_id: UUID, user_id: UUID) -> bool | None:
-    value: bool | None = await db.fetchval(_DELETE, video_id, user_id)
-    return value
+async def delete(db: Executor, *, video_id: UUID, user_id: UUID) -> bool:
+    return await db.fetchrow(_DELETE, video_id, user_id) is not None
 
 
 async def exists(db: Executor, *, video_id: UUID, user_id: UUID) -> bool:
