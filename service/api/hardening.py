@@ -108,7 +108,8 @@ class StrictBodies(ASGIMiddleware):
                 f"not {content_type.decode('latin-1') or 'none'}"
             )
             return 415, {"status_code": 415, "detail": detail}
-        if _NUL.search(body):
+        # The regex walks every byte (~50 ms per MB); the plain search does not.
+        if b"\\u0000" in body and _NUL.search(body):
             detail = "text must not contain NUL characters (\\u0000)"
             return 400, {"status_code": 400, "detail": detail}
         return None
