@@ -65,12 +65,16 @@ class RequestConnection:
             await self._pool.release(conn)
 
 
+ONE_STATEMENT = {"transaction": False}
+
+
 async def provide_db(request: Request[Any, Any, Any]) -> AsyncIterator[asyncpg.Connection]:
     """The request's connection. A read (GET, HEAD) runs its statements as they
     come, without BEGIN and COMMIT; a write runs in one transaction, which an
-    exception from the handler rolls back (a handler with opt transaction=False
-    commits each statement itself). Either way the connection goes back to the pool
-    before the answer is sent."""
+    exception from the handler rolls back (a handler with opt transaction=False,
+    ONE_STATEMENT, commits each statement itself: for a handler that runs one
+    statement, that one statement is the request's transaction). Either way the
+    connection goes back to the pool before the answer is sent."""
     held = RequestConnection.of(request)
     conn = await held.get()
     try:
