@@ -14,8 +14,8 @@ from collections.abc import Callable
 from typing import Any
 
 import msgspec
-import psycopg2
-from psycopg2.extensions import parse_dsn
+import psycopg
+from psycopg.conninfo import conninfo_to_dict
 
 log = logging.getLogger("tubebase")
 
@@ -41,8 +41,8 @@ class Failure(msgspec.Struct, frozen=True):
 
 def _parts(url: str) -> dict[str, str]:
     try:
-        parts: dict[str, str] = parse_dsn(url)
-    except psycopg2.Error:
+        parts: dict[str, str] = {k: str(v) for k, v in conninfo_to_dict(url).items()}
+    except psycopg.Error:
         return {}
     return parts
 
@@ -72,10 +72,14 @@ def _hide_password(text: str, url: str) -> str:
     return re.sub(rf"(?<![A-Za-z0-9]){re.escape(password)}(?![A-Za-z0-9])", "***", text)
 
 
-# libpq: 'connection to server at "h" (1.2.3.4), port 5432 failed: FATAL:  the reason'
+# libpq: 'connection to server at "h" (1.2.3.4), port 5432 failed: FATAL:  the reason',
+# which psycopg prefixes with 'connection failed: ' (and, when a host name gave
+# several addresses, lists one such line per address).
 _LIBPQ_PREFIX = re.compile(
-    r'^connection to server (at|on socket) "[^"]*"( \([^)]*\))?(, port \d+)? failed:\s*'
+    r"^(?:.*?connection failed:\s*)?"
+    r'connection to server (at|on socket) "[^"]*"( \([^)]*\))?(, port \d+)? failed:\s*'
 )
+_PSYCOPG_PREFIX = re.compile(r"^connection failed:\s*")
 _LIBPQ_LEVEL = re.compile(r"^(FATAL|ERROR):\s*")
 
 
@@ -83,8 +87,11 @@ def diagnose(exc: BaseException, url: str) -> Failure:
     """What a failed connection attempt means, in words for DATABASE_URL's owner."""
     text = _hide_password(str(exc), url).strip() or type(exc).__name__
     lines = [line.strip() for line in text.splitlines() if line.strip()]
-    first = lines[0] if lines else text
-    reason = _LIBPQ_LEVEL.sub("", _LIBPQ_PREFIX.sub("", first)).rstrip(".")
+    # The first line that names a server says why it failed (psycopg's summary of
+    # several attempts comes before it).
+    first = next((line for line in lines if _LIBPQ_PREFIX.match(line)), lines[0] if lines else text)
+    first = _PSYCOPG_PREFIX.sub("", _LIBPQ_PREFIX.sub("", first))
+    reason = _LIBPQ_LEVEL.sub("", first).rstrip(".")
     reason = reason[:1].lower() + reason[1:]
     low = text.lower()
     if "password authentication failed" in low or "no password supplied" in low:
@@ -121,7 +128,7 @@ def diagnose(exc: BaseException, url: str) -> Failure:
 
 
 def _connect(url: str) -> None:
-    psycopg2.connect(url, connect_timeout=CONNECT_TIMEOUT_SECONDS).close()
+    psycopg.connect(url, connect_timeout=CONNECT_TIMEOUT_SECONDS).close()
 
 
 def _refuse_malformed(url: str) -> None:
@@ -131,8 +138,8 @@ def _refuse_malformed(url: str) -> None:
             "or unset it to use the embedded server"
         )
     try:
-        parse_dsn(url)
-    except psycopg2.Error as exc:
+        conninfo_to_dict(url)
+    except psycopg.Error as exc:
         detail = _hide_password(str(exc).strip().splitlines()[0], url)
         raise DatabaseUnavailable(
             f"DATABASE_URL is not a valid PostgreSQL URL ({detail})\n"
@@ -161,7 +168,7 @@ def wait_for_database(
             if attempt > 1:
                 log.info("PostgreSQL at %s accepts connections", where(url))
             return
-        except (psycopg2.Error, OSError) as exc:
+        except (psycopg.Error, OSError) as exc:
             failure = diagnose(exc, url)
         remaining = deadline - clock()
         if not failure.transient or remaining <= 0:
@@ -183,9 +190,7 @@ def wait_for_database(
 def database_error(exc: BaseException, url: str | None) -> str | None:
     """One line for a connection lost in the middle of a command (the check at
     start-up passed), or None when exc is no database connection error."""
-    kinds: list[type[BaseException]] = [ConnectionError, psycopg2.OperationalError]
-    if "psycopg" in sys.modules:
-        kinds.append(sys.modules["psycopg"].OperationalError)
+    kinds: list[type[BaseException]] = [ConnectionError, psycopg.OperationalError]
     if "asyncpg" in sys.modules:
         asyncpg = sys.modules["asyncpg"]
         kinds += [asyncpg.PostgresConnectionError, asyncpg.ConnectionDoesNotExistError]

@@ -14,8 +14,8 @@ from typing import Any
 from urllib.parse import quote
 
 import psutil
-import psycopg2
-from psycopg2 import sql
+import psycopg
+from psycopg import sql
 
 from service.startup import StartupError
 
@@ -116,7 +116,7 @@ class EmbeddedPostgres:
         return f"postgresql://postgres@/{database}?host={quote(self.socket_dir)}"
 
     def ensure_database(self, name: str) -> str:
-        conn = psycopg2.connect(dbname="postgres", user="postgres", host=self.socket_dir)
+        conn = psycopg.connect(dbname="postgres", user="postgres", host=self.socket_dir)
         try:
             conn.autocommit = True
             with conn.cursor() as cur:

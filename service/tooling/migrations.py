@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
-import psycopg2
-from psycopg2 import sql
+import psycopg
+from psycopg import sql
 from yoyo import get_backend, read_migrations
 
 from service.tooling.resources import MIGRATIONS_DIR
@@ -65,7 +65,7 @@ def irreversible_reason(migration_id: str, source: Path = MIGRATIONS_DIR) -> str
 def _exclusive(database_url: str) -> Iterator[Any]:
     """A session-level advisory lock held while yoyo works, and the connection that
     holds it (also used to keep the checksum table)."""
-    conn = psycopg2.connect(database_url)
+    conn = psycopg.connect(database_url)
     conn.autocommit = True
     try:
         with conn.cursor() as cur:
@@ -84,9 +84,18 @@ def _exclusive(database_url: str) -> Iterator[Any]:
         conn.close()  # ends the session, which releases the lock
 
 
+def yoyo_url(database_url: str) -> str:
+    """The URL as yoyo wants it: yoyo picks its driver by the scheme, and
+    postgresql+psycopg is psycopg 3's (plain postgresql:// would ask for psycopg2)."""
+    scheme, sep, rest = database_url.partition("://")
+    if sep and scheme.lower() in ("postgres", "postgresql"):
+        return f"postgresql+psycopg://{rest}"
+    return database_url
+
+
 @contextmanager
 def _backend(database_url: str) -> Iterator[Any]:
-    backend = get_backend(database_url)
+    backend = get_backend(yoyo_url(database_url))
     try:
         yield backend
     finally:
@@ -97,8 +106,12 @@ def _migrations(source: Path) -> Any:
     return read_migrations(str(source))
 
 
+def _yoyo_table_name(backend: Any) -> str:
+    return str(getattr(backend, "migration_table", YOYO_TABLE))
+
+
 def _yoyo_table(backend: Any) -> sql.Identifier:
-    return sql.Identifier(getattr(backend, "migration_table", YOYO_TABLE))
+    return sql.Identifier(_yoyo_table_name(backend))
 
 
 # A checksum row describes what is applied when yoyo marks its migration applied at
@@ -113,7 +126,7 @@ _CURRENT = sql.SQL(
 def _forget_stale(conn: Any, backend: Any) -> None:
     """Deletes the checksum rows of migrations that plain yoyo rolled back since."""
     with conn.cursor() as cur:
-        cur.execute("SELECT to_regclass(%s) IS NOT NULL", (_yoyo_table(backend).string,))
+        cur.execute("SELECT to_regclass(%s) IS NOT NULL", (_yoyo_table_name(backend),))
         row = cur.fetchone()
         if row is None or not row[0]:  # yoyo makes its table when it first needs it
             return
@@ -178,7 +191,7 @@ def recorded_checksums(database_url: str) -> dict[str, str]:
     """Checksums recorded when migrations were applied through tubebase, of those
     migrations only that are still applied as they were then (not rolled back, nor
     applied again, by plain yoyo since)."""
-    conn = psycopg2.connect(database_url)
+    conn = psycopg.connect(database_url)
     try:
         with conn.cursor() as cur:
             cur.execute(

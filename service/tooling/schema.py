@@ -5,7 +5,7 @@ import difflib
 from collections.abc import Iterable
 from typing import Any
 
-import psycopg2
+import psycopg
 
 from service.tooling.migrations import CHECKSUM_TABLE
 
@@ -62,7 +62,7 @@ Snapshot = dict[str, list[tuple[Any, ...]]]
 
 def snapshot(database_url: str) -> Snapshot:
     """Every product object by kind; tubebase's and yoyo's bookkeeping left out."""
-    conn = psycopg2.connect(database_url)
+    conn = psycopg.connect(database_url)
     try:
         with conn.cursor() as cur:
             result: Snapshot = {}
@@ -115,7 +115,7 @@ def _changed(name: str, have: tuple[Any, ...], want: tuple[Any, ...]) -> str:
 def mermaid(database_url: str) -> str:
     """A Mermaid erDiagram of the live product schema: tables, columns (PK, FK, UK)
     and the foreign keys between tables."""
-    conn = psycopg2.connect(database_url)
+    conn = psycopg.connect(database_url)
     try:
         with conn.cursor() as cur:
             cur.execute("""

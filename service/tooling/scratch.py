@@ -5,12 +5,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from urllib.parse import urlsplit
 
-import psycopg2
-from psycopg2 import sql
+import psycopg
+from psycopg import sql
 
 
-def _run(database_url: str, statement: sql.Composable) -> None:
-    conn = psycopg2.connect(database_url)
+def _run(database_url: str, statement: sql.Composed) -> None:
+    conn = psycopg.connect(database_url)
     try:
         conn.autocommit = True
         with conn.cursor() as cur:

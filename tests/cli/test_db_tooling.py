@@ -1,7 +1,7 @@
 from collections.abc import Callable
 from pathlib import Path
 
-import psycopg2
+import psycopg
 import pytest
 
 from service.cli import DIAGRAM_END, DIAGRAM_START, main
@@ -29,7 +29,7 @@ def test_db_check_passes_then_fails_on_drift(
     assert main(["db", "check"]) == 0
     assert "the database matches its migrations" in capsys.readouterr().out
 
-    conn = psycopg2.connect(migrated_url)
+    conn = psycopg.connect(migrated_url)
     conn.autocommit = True
     with conn.cursor() as cur:
         cur.execute("ALTER TABLE meetings ADD COLUMN room text")

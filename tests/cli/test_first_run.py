@@ -19,10 +19,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-import psycopg2
+import psycopg
 import pytest
 import yaml
-from psycopg2.extensions import parse_dsn
+from psycopg.conninfo import conninfo_to_dict as parse_dsn
 
 from service import startup
 from service.cli import main
@@ -134,8 +134,7 @@ def test_no_traceback_and_no_password_from_the_real_command() -> None:
         (f"postgres:/u:{PASSWORD}@db/x", "DATABASE_URL is not a PostgreSQL URL"),
         (
             f"postgresql://u:{PASSWORD}@db/x?colour=red",
-            "DATABASE_URL is not a valid PostgreSQL URL (invalid dsn: invalid URI query "
-            'parameter: "colour")',
+            'DATABASE_URL is not a valid PostgreSQL URL (invalid URI query parameter: "colour")',
         ),
     ],
 )
@@ -168,9 +167,9 @@ def test_a_missing_database_is_named_and_not_waited_for(
 
 
 def test_a_wrong_password_is_not_waited_for() -> None:
-    refused = psycopg2.OperationalError(
-        'connection to server at "db" (172.18.0.2), port 5432 failed: FATAL:  '
-        'password authentication failed for user "tubebase"\n'
+    refused = psycopg.OperationalError(
+        'connection failed: connection to server at "db" (172.18.0.2), port 5432 failed: '
+        'FATAL:  password authentication failed for user "tubebase"\n'
     )
     failure = startup.diagnose(refused, f"postgresql://tubebase:{PASSWORD}@db/tubebase")
     assert failure == startup.Failure(
@@ -180,13 +179,27 @@ def test_a_wrong_password_is_not_waited_for() -> None:
     )
 
 
+def test_a_host_with_several_addresses_gives_the_reason_of_the_first() -> None:
+    # psycopg 3 tries each address of a name and lists every failure after a summary.
+    refused = psycopg.OperationalError(
+        "connection failed: Multiple connection attempts failed. All failures were:\n"
+        "- host: 'localhost', port: '5432', hostaddr: '::1': connection failed: "
+        'connection to server at "::1", port 5432 failed: Connection refused\n'
+        "\tIs the server running on that host and accepting TCP/IP connections?\n"
+        "- host: 'localhost', port: '5432', hostaddr: '127.0.0.1': connection failed: "
+        'connection to server at "127.0.0.1", port 5432 failed: Connection refused\n'
+    )
+    failure = startup.diagnose(refused, "postgresql://u@localhost/x")
+    assert failure == startup.Failure("connection refused", startup.UNSET_HINT, transient=True)
+
+
 def test_the_password_never_shows() -> None:
     url = f"postgresql://tubebase:{PASSWORD}@db:5432/tubebase?password={PASSWORD}"
     assert PASSWORD not in startup.redact(url)
-    echoed = psycopg2.OperationalError(f"something about {PASSWORD} went wrong")
+    echoed = psycopg.OperationalError(f"something about {PASSWORD} went wrong")
     assert PASSWORD not in startup.diagnose(echoed, url).reason
     # A short password is hidden where it stands alone, not inside other words.
-    short = startup.diagnose(psycopg2.OperationalError("server says pw"), "postgresql://u:pw@h/d")
+    short = startup.diagnose(psycopg.OperationalError("server says pw"), "postgresql://u:pw@h/d")
     assert short.reason == "server says ***"
 
 
@@ -212,7 +225,7 @@ def test_waiting_retries_every_few_seconds_with_one_line_each(
     def connect(url: str) -> None:
         attempts.append(clock.now)
         if len(attempts) < 4:
-            raise psycopg2.OperationalError(
+            raise psycopg.OperationalError(
                 'connection to server at "db" (172.18.0.2), port 5432 failed: Connection refused'
             )
 
@@ -233,7 +246,7 @@ def test_waiting_gives_up_after_the_configured_seconds() -> None:
     clock = Clock()
 
     def connect(url: str) -> None:
-        raise psycopg2.OperationalError('could not translate host name "db" to address')
+        raise psycopg.OperationalError('could not translate host name "db" to address')
 
     with pytest.raises(startup.DatabaseUnavailable) as failed:
         startup.wait_for_database(
@@ -329,7 +342,7 @@ def test_serve_gives_up_with_a_line_per_attempt() -> None:
 
 
 def test_a_connection_lost_midway_is_one_line_too() -> None:
-    lost = psycopg2.OperationalError("server closed the connection unexpectedly\n")
+    lost = psycopg.OperationalError("server closed the connection unexpectedly\n")
     message = startup.database_error(lost, f"postgresql://u:{PASSWORD}@db/x")
     assert message == (
         "PostgreSQL at db:5432: server closed the connection unexpectedly\n"
@@ -429,7 +442,16 @@ def source(tmp_path: Path) -> Path:
 def _yoyo(action: str, url: str, source: Path, *extra: str) -> None:
     yoyo = Path(sys.executable).with_name("yoyo")
     subprocess.run(
-        [str(yoyo), action, "--batch", "--no-config-file", "--database", url, *extra, str(source)],
+        [
+            str(yoyo),
+            action,
+            "--batch",
+            "--no-config-file",
+            "--database",
+            migrations.yoyo_url(url),
+            *extra,
+            str(source),
+        ],
         check=True,
         capture_output=True,
         timeout=60,
@@ -465,7 +487,7 @@ def test_check_after_a_plain_yoyo_rollback_reports_no_edit(
 
 
 def _checksum_rows(url: str) -> list[str]:
-    conn = psycopg2.connect(url)
+    conn = psycopg.connect(url)
     try:
         with conn.cursor() as cur:
             cur.execute(f"SELECT migration_id FROM {migrations.CHECKSUM_TABLE}")
@@ -479,7 +501,7 @@ def test_checksums_recorded_before_yoyo_times_were_kept_still_count(
 ) -> None:
     url = make_database()
     migrations.apply(url, source)
-    conn = psycopg2.connect(url)
+    conn = psycopg.connect(url)
     conn.autocommit = True
     with conn.cursor() as cur:
         cur.execute(f"ALTER TABLE {migrations.CHECKSUM_TABLE} DROP COLUMN yoyo_applied_at")

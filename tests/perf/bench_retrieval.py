@@ -407,9 +407,9 @@ async def run(database_url: str, scale: float, times: int, ingest_rounds: int) -
 
 def _bench_database(server_url: str) -> str:
     """tubebase_bench beside DATABASE_URL's database, created when missing."""
-    import psycopg2
+    import psycopg
 
-    conn = psycopg2.connect(server_url)
+    conn = psycopg.connect(server_url)
     try:
         conn.autocommit = True
         with conn.cursor() as cur:

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-import psycopg2
+import psycopg
 import pytest
 
 from service.tooling import migrations
@@ -16,7 +16,7 @@ from service.tooling.resources import MIGRATIONS_DIR
 
 
 def _run(url: str, *statements: str) -> None:
-    conn = psycopg2.connect(url)
+    conn = psycopg.connect(url)
     conn.autocommit = True
     with conn.cursor() as cur:
         for statement in statements:
@@ -103,7 +103,15 @@ def test_migrations_applied_outside_tubebase_are_noted_not_failed(
     url = make_database()
     yoyo = Path(sys.executable).with_name("yoyo")
     subprocess.run(
-        [str(yoyo), "apply", "--batch", "--no-config-file", "--database", url, str(MIGRATIONS_DIR)],
+        [
+            str(yoyo),
+            "apply",
+            "--batch",
+            "--no-config-file",
+            "--database",
+            migrations.yoyo_url(url),
+            str(MIGRATIONS_DIR),
+        ],
         check=True,
         capture_output=True,
     )

@@ -3,7 +3,7 @@ status triggers), the sessions it finishes on the way in, and its rollback."""
 
 from collections.abc import Callable
 
-import psycopg2
+import psycopg
 import pytest
 
 from service.tooling import migrations
@@ -14,7 +14,7 @@ BEFORE_0012 = [m for m in MIGRATION_IDS if m < "0012"]
 
 
 def _run(url: str, *statements: str) -> list[tuple[object, ...]]:
-    conn = psycopg2.connect(url)
+    conn = psycopg.connect(url)
     conn.autocommit = True
     try:
         rows: list[tuple[object, ...]] = []
@@ -121,7 +121,7 @@ def test_a_blank_transcript_title_is_refused(make_database: Callable[[], str]) -
         f" ('00000000-0000-4000-8000-0000000000f1', {_UID}, 'bbbbbbbbbbb')",
     )
 
-    with pytest.raises(psycopg2.errors.CheckViolation):
+    with pytest.raises(psycopg.errors.CheckViolation):
         _run(
             url,
             "INSERT INTO transcripts (user_id, video_id, source, transcript_text, title) VALUES"

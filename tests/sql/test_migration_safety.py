@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-import psycopg2
+import psycopg
 import pytest
 
 from service.tooling import migrations
@@ -23,7 +23,7 @@ def source(tmp_path: Path) -> Path:
 
 
 def _scalar(url: str, query: str) -> object:
-    conn = psycopg2.connect(url)
+    conn = psycopg.connect(url)
     with conn.cursor() as cur:
         cur.execute(query)
         row = cur.fetchone()
@@ -64,7 +64,7 @@ def test_a_failing_migration_leaves_the_database_as_it_was(
         "-- depends: 0009.meetings\nCREATE TABLE half_done (id int);\nSELECT 1 / 0;\n"
     )
     (source / "0099.broken.rollback.sql").write_text("DROP TABLE half_done;\n")
-    with pytest.raises(psycopg2.errors.DivisionByZero):
+    with pytest.raises(psycopg.errors.DivisionByZero):
         migrations.apply(url, source)
     assert snapshot(url) == before
     assert not {s.id: s.applied for s in migrations.status(url, source)}["0099.broken"]
@@ -90,8 +90,8 @@ def test_rollback_refuses_to_cross_an_irreversible_migration(
     # Plain yoyo meets the rollback file's own refusal.
     yoyo = Path(sys.executable).with_name("yoyo")
     done = subprocess.run(
-        [str(yoyo), "rollback", "--batch", "--all", "--no-config-file", "--database", url,
-         str(source)],
+        [str(yoyo), "rollback", "--batch", "--all", "--no-config-file", "--database",
+         migrations.yoyo_url(url), str(source)],
         capture_output=True,
         text=True,
     )  # fmt: skip

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import psycopg2
+import psycopg
 import pytest
 
 from service.tooling import migrations
@@ -120,7 +120,7 @@ def test_plain_yoyo_reads_database_url_from_the_repo_config(
 ) -> None:
     url = make_database()
     yoyo = Path(sys.executable).with_name("yoyo")
-    env = {**os.environ, "DATABASE_URL": url}
+    env = {**os.environ, "YOYO_DATABASE_URL": migrations.yoyo_url(url)}
 
     def run(*args: str) -> None:
         done = subprocess.run(
@@ -149,7 +149,7 @@ def test_0010_counts_the_messages_and_chunks_already_there(
     url = make_database()
     before_0010 = [m for m in MIGRATION_IDS if m < "0010"]
     assert migrations.apply(url, only=before_0010) == before_0010
-    conn = psycopg2.connect(url)
+    conn = psycopg.connect(url)
     conn.autocommit = True
     with conn.cursor() as cur:
         cur.execute(
@@ -221,7 +221,7 @@ def test_0011_names_usernames_that_differ_only_in_case_and_applies_once_renamed(
     before_0011 = [m for m in MIGRATION_IDS if m < "0011"]
     assert migrations.apply(url, only=before_0011) == before_0011
     names = ["Ada", "ada", "ADA", "bob", "Bob", "carol"]
-    conn = psycopg2.connect(url)
+    conn = psycopg.connect(url)
     conn.autocommit = True
     try:
         with conn.cursor() as cur:
@@ -232,7 +232,7 @@ def test_0011_names_usernames_that_differ_only_in_case_and_applies_once_renamed(
                 )
         before = snapshot(url)
 
-        with pytest.raises(psycopg2.Error) as raised:
+        with pytest.raises(psycopg.Error) as raised:
             migrations.apply(url)
 
         message = str(raised.value)
@@ -254,7 +254,7 @@ def test_0011_names_usernames_that_differ_only_in_case_and_applies_once_renamed(
         with conn.cursor() as cur:
             cur.execute("SELECT count(*) FROM users")
             assert one_row(cur) == (6,)
-            with pytest.raises(psycopg2.errors.UniqueViolation):
+            with pytest.raises(psycopg.errors.UniqueViolation):
                 cur.execute(
                     "INSERT INTO users (username, email, password_hash)"
                     " VALUES ('CAROL', 'carol2@example.com', %s)",
@@ -271,7 +271,7 @@ def test_rolling_back_0011_restores_case_sensitive_usernames(
     migrations.apply(url)
     assert migrations.rollback(url, 2) == ["0012.exact_contract", "0011.hostile_clients"]
     assert "login_throttle" not in _tables(url)
-    conn = psycopg2.connect(url)
+    conn = psycopg.connect(url)
     conn.autocommit = True
     try:
         with conn.cursor() as cur:
@@ -285,7 +285,7 @@ def test_rolling_back_0011_restores_case_sensitive_usernames(
                     "INSERT INTO users (username, email, password_hash) VALUES (%s, %s, %s)",
                     (name, f"{name}@x{len(name)}{name.isupper()}.example", PASSWORD_HASH),
                 )
-            with pytest.raises(psycopg2.errors.UniqueViolation):
+            with pytest.raises(psycopg.errors.UniqueViolation):
                 cur.execute(
                     "INSERT INTO users (username, email, password_hash)"
                     " VALUES ('ada', 'again@example.com', %s)",

@@ -3,7 +3,7 @@ column and both types, when the schema and the code disagree."""
 
 from collections.abc import Callable
 
-import psycopg2
+import psycopg
 import pytest
 
 from service.tooling import migrations, verify
@@ -11,7 +11,7 @@ from service.tooling.verify import query_functions
 
 
 def _alter(url: str, *statements: str) -> None:
-    conn = psycopg2.connect(url)
+    conn = psycopg.connect(url)
     conn.autocommit = True
     with conn.cursor() as cur:
         for statement in statements:
