@@ -18,6 +18,7 @@ import psycopg
 from psycopg import sql
 
 from service.startup import StartupError
+from service.tooling.resources import tooling_sql
 
 log = logging.getLogger(__name__)
 
@@ -120,9 +121,9 @@ class EmbeddedPostgres:
         try:
             conn.autocommit = True
             with conn.cursor() as cur:
-                cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
+                cur.execute(tooling_sql("database_exists"), (name,))
                 if cur.fetchone() is None:
-                    cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+                    cur.execute(tooling_sql("create_database").format(name=sql.Identifier(name)))
                     log.info("created database %s", name)
         finally:
             conn.close()

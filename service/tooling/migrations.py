@@ -22,7 +22,7 @@ import psycopg
 from psycopg import sql
 from yoyo import get_backend, read_migrations
 
-from service.tooling.resources import MIGRATIONS_DIR
+from service.tooling.resources import MIGRATIONS_DIR, tooling_sql
 
 # pg_advisory_lock key: "tubebase" as a number, shared by every tubebase process.
 _LOCK_KEY = int.from_bytes(b"tubebase", "big") & 0x7FFF_FFFF_FFFF_FFFF
@@ -69,16 +69,8 @@ def _exclusive(database_url: str) -> Iterator[Any]:
     conn.autocommit = True
     try:
         with conn.cursor() as cur:
-            cur.execute("SELECT pg_advisory_lock(%s)", (_LOCK_KEY,))
-            cur.execute(
-                f"CREATE TABLE IF NOT EXISTS {CHECKSUM_TABLE} ("
-                " migration_id text PRIMARY KEY, sha256 text NOT NULL,"
-                " applied_at timestamptz NOT NULL DEFAULT now())"
-            )
-            # yoyo's applied_at_utc for the migration when its checksum was taken.
-            cur.execute(
-                f"ALTER TABLE {CHECKSUM_TABLE} ADD COLUMN IF NOT EXISTS yoyo_applied_at timestamp"
-            )
+            cur.execute(tooling_sql("migrations_lock"), (_LOCK_KEY,))
+            cur.execute(tooling_sql("migrations_create_checksums").format(checksums=_CHECKSUMS))
         yield conn
     finally:
         conn.close()  # ends the session, which releases the lock
@@ -110,30 +102,23 @@ def _yoyo_table_name(backend: Any) -> str:
     return str(getattr(backend, "migration_table", YOYO_TABLE))
 
 
-def _yoyo_table(backend: Any) -> sql.Identifier:
-    return sql.Identifier(_yoyo_table_name(backend))
+_CHECKSUMS = sql.Identifier(CHECKSUM_TABLE)
 
 
-# A checksum row describes what is applied when yoyo marks its migration applied at
-# the time recorded with it (rows written before that column existed: when yoyo
-# marks it applied at all).
-_CURRENT = sql.SQL(
-    "EXISTS (SELECT 1 FROM {yoyo} y WHERE y.migration_id = c.migration_id AND"
-    " (c.yoyo_applied_at IS NULL OR c.yoyo_applied_at = y.applied_at_utc))"
-)
+def _current(backend_table: str) -> sql.Composed:
+    return tooling_sql("migrations_current").format(yoyo=sql.Identifier(backend_table))
 
 
 def _forget_stale(conn: Any, backend: Any) -> None:
     """Deletes the checksum rows of migrations that plain yoyo rolled back since."""
     with conn.cursor() as cur:
-        cur.execute("SELECT to_regclass(%s) IS NOT NULL", (_yoyo_table_name(backend),))
+        cur.execute(tooling_sql("migrations_table_exists"), (_yoyo_table_name(backend),))
         row = cur.fetchone()
         if row is None or not row[0]:  # yoyo makes its table when it first needs it
             return
         cur.execute(
-            sql.SQL("DELETE FROM {checksums} c WHERE NOT {current}").format(
-                checksums=sql.Identifier(CHECKSUM_TABLE),
-                current=_CURRENT.format(yoyo=_yoyo_table(backend)),
+            tooling_sql("migrations_forget_stale").format(
+                checksums=_CHECKSUMS, current=_current(_yoyo_table_name(backend))
             )
         )
 
@@ -148,12 +133,9 @@ def apply(
         known = _migrations(source)
         _forget_stale(lock_conn, backend)
         pending = [m for m in backend.to_apply(known) if only is None or m.id in only]
-        record = sql.SQL(
-            "INSERT INTO {checksums} (migration_id, sha256, yoyo_applied_at) VALUES (%s, %s,"
-            " (SELECT max(applied_at_utc) FROM {yoyo} WHERE migration_id = %s))"
-            " ON CONFLICT (migration_id) DO UPDATE SET sha256 = EXCLUDED.sha256,"
-            " yoyo_applied_at = EXCLUDED.yoyo_applied_at, applied_at = now()"
-        ).format(checksums=sql.Identifier(CHECKSUM_TABLE), yoyo=_yoyo_table(backend))
+        record = tooling_sql("migrations_record_checksum").format(
+            checksums=_CHECKSUMS, yoyo=sql.Identifier(_yoyo_table_name(backend))
+        )
         for migration in pending:
             # One at a time, so each one's checksum is recorded as soon as it is in.
             backend.apply_migrations_only(known.__class__([migration]))
@@ -194,22 +176,14 @@ def recorded_checksums(database_url: str) -> dict[str, str]:
     conn = psycopg.connect(database_url)
     try:
         with conn.cursor() as cur:
+            for table in (CHECKSUM_TABLE, YOYO_TABLE):
+                cur.execute(tooling_sql("migrations_table_exists"), (table,))
+                row = cur.fetchone()
+                if row is None or not row[0]:
+                    return {}
             cur.execute(
-                "SELECT to_regclass(%s) IS NOT NULL AND to_regclass(%s) IS NOT NULL",
-                (CHECKSUM_TABLE, YOYO_TABLE),
-            )
-            row = cur.fetchone()
-            if row is None or not row[0]:
-                return {}
-            # to_jsonb(c): the row as it is, with or without the column added later.
-            cur.execute(
-                sql.SQL(
-                    "SELECT c.migration_id, c.sha256 FROM (SELECT migration_id, sha256,"
-                    " (to_jsonb(t) ->> 'yoyo_applied_at')::timestamp AS yoyo_applied_at"
-                    " FROM {checksums} t) c WHERE {current}"
-                ).format(
-                    checksums=sql.Identifier(CHECKSUM_TABLE),
-                    current=_CURRENT.format(yoyo=sql.Identifier(YOYO_TABLE)),
+                tooling_sql("migrations_list_checksums").format(
+                    checksums=_CHECKSUMS, current=_current(YOYO_TABLE)
                 )
             )
             return dict(cur.fetchall())

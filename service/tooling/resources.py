@@ -3,6 +3,8 @@ repository root in a checkout or editable install."""
 
 from pathlib import Path
 
+from psycopg import sql
+
 _PACKAGE = Path(__file__).resolve().parent.parent  # service/
 
 
@@ -15,3 +17,9 @@ def resource_dir(name: str) -> Path:
 
 SQL_DIR = resource_dir("sql")
 MIGRATIONS_DIR = resource_dir("migrations")
+
+
+def tooling_sql(name: str) -> sql.SQL:
+    """sql/tooling/<name>.sql, the tooling's own statements (run through psycopg): %s
+    placeholders, and {names} that psycopg.sql fills with identifiers tubebase picks."""
+    return sql.SQL((SQL_DIR / "tooling" / f"{name}.sql").read_text())

@@ -8,53 +8,22 @@ from typing import Any
 import psycopg
 
 from service.tooling.migrations import CHECKSUM_TABLE
+from service.tooling.resources import SQL_DIR
 
 BOOKKEEPING_TABLES = {"_yoyo_log", "_yoyo_migration", "_yoyo_version", "yoyo_lock", CHECKSUM_TABLE}
 
-# Each kind: a query whose first columns name the object, the rest describe it.
+# Each kind: how many leading columns name an object (the rest describe it), and
+# the query, in sql/catalogue/.
 _KINDS: dict[str, tuple[int, str]] = {
-    "table": (
-        1,
-        """
-        SELECT table_name FROM information_schema.tables
-        WHERE table_schema = current_schema() ORDER BY 1""",
-    ),
-    "column": (
-        2,
-        """
-        SELECT table_name, column_name,
-               CASE WHEN data_type = 'ARRAY' THEN udt_name ELSE data_type END,
-               character_maximum_length, is_nullable, column_default, generation_expression
-        FROM information_schema.columns
-        WHERE table_schema = current_schema() ORDER BY 1, 2""",
-    ),
-    "constraint": (
-        2,
-        """
-        SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid)
-        FROM pg_constraint
-        WHERE connamespace = current_schema()::regnamespace ORDER BY 1, 2""",
-    ),
-    "index": (
-        2,
-        """
-        SELECT tablename, indexname, indexdef FROM pg_indexes
-        WHERE schemaname = current_schema() ORDER BY 1, 2""",
-    ),
-    "trigger": (
-        2,
-        """
-        SELECT c.relname, t.tgname, pg_get_triggerdef(t.oid)
-        FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
-        WHERE NOT t.tgisinternal AND c.relnamespace = current_schema()::regnamespace
-        ORDER BY 1, 2""",
-    ),
-    "function": (
-        1,
-        """
-        SELECT proname, pg_get_functiondef(p.oid)
-        FROM pg_proc p WHERE pronamespace = current_schema()::regnamespace ORDER BY 1""",
-    ),
+    kind: (key_width, (SQL_DIR / "catalogue" / f"schema_{plural}.sql").read_text())
+    for kind, plural, key_width in (
+        ("table", "tables", 1),
+        ("column", "columns", 2),
+        ("constraint", "constraints", 2),
+        ("index", "indexes", 2),
+        ("trigger", "triggers", 2),
+        ("function", "functions", 1),
+    )
 }
 
 Snapshot = dict[str, list[tuple[Any, ...]]]
@@ -112,39 +81,19 @@ def _changed(name: str, have: tuple[Any, ...], want: tuple[Any, ...]) -> str:
     return f"~ {name} differs:\n" + "\n".join(f"    {line}" for line in changes)
 
 
+_DIAGRAM_COLUMNS = (SQL_DIR / "catalogue" / "diagram_columns.sql").read_text()
+_DIAGRAM_RELATIONS = (SQL_DIR / "catalogue" / "diagram_relations.sql").read_text()
+
+
 def mermaid(database_url: str) -> str:
     """A Mermaid erDiagram of the live product schema: tables, columns (PK, FK, UK)
     and the foreign keys between tables."""
     conn = psycopg.connect(database_url)
     try:
         with conn.cursor() as cur:
-            cur.execute("""
-                SELECT c.table_name, c.column_name, c.udt_name,
-                       bool_or(tc.constraint_type = 'PRIMARY KEY'),
-                       bool_or(tc.constraint_type = 'FOREIGN KEY'),
-                       bool_or(tc.constraint_type = 'UNIQUE' AND (
-                           SELECT count(*) FROM information_schema.key_column_usage k
-                           WHERE k.constraint_name = tc.constraint_name
-                             AND k.constraint_schema = tc.constraint_schema) = 1)
-                FROM information_schema.columns c
-                LEFT JOIN information_schema.key_column_usage ku
-                  ON ku.table_schema = c.table_schema AND ku.table_name = c.table_name
-                 AND ku.column_name = c.column_name
-                LEFT JOIN information_schema.table_constraints tc
-                  ON tc.constraint_name = ku.constraint_name
-                 AND tc.constraint_schema = ku.constraint_schema
-                WHERE c.table_schema = current_schema()
-                GROUP BY c.table_name, c.column_name, c.udt_name, c.ordinal_position
-                ORDER BY c.table_name, c.ordinal_position""")
+            cur.execute(_DIAGRAM_COLUMNS)
             columns = cur.fetchall()
-            cur.execute("""
-                SELECT DISTINCT cl.relname, ref.relname, a.attname
-                FROM pg_constraint con
-                JOIN pg_class cl ON cl.oid = con.conrelid
-                JOIN pg_class ref ON ref.oid = con.confrelid
-                JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = con.conkey[1]
-                WHERE con.contype = 'f' AND con.connamespace = current_schema()::regnamespace
-                ORDER BY 2, 1, 3""")
+            cur.execute(_DIAGRAM_RELATIONS)
             relations = cur.fetchall()
     finally:
         conn.close()

@@ -8,6 +8,8 @@ from urllib.parse import urlsplit
 import psycopg
 from psycopg import sql
 
+from service.tooling.resources import tooling_sql
+
 
 def _run(database_url: str, statement: sql.Composed) -> None:
     conn = psycopg.connect(database_url)
@@ -24,11 +26,11 @@ def scratch_database(database_url: str) -> Iterator[str]:
     """Creates an empty database beside the one at `database_url` (the role needs
     CREATEDB), yields its URL, and drops it afterwards."""
     name = f"tubebase_scratch_{uuid.uuid4().hex[:12]}"
-    _run(database_url, sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    _run(database_url, tooling_sql("create_database").format(name=sql.Identifier(name)))
     try:
         yield urlsplit(database_url)._replace(path=f"/{name}").geturl()
     finally:
         _run(
             database_url,
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)),
+            tooling_sql("drop_database").format(name=sql.Identifier(name)),
         )

@@ -25,6 +25,7 @@ from psycopg import pq
 import service.queries
 from service.db import QUERIES, Listing
 from service.tooling.generate import header
+from service.tooling.resources import tooling_sql
 
 # Searches that say whether a bound cut them, before the total.
 _CAPPED = {"chunks.search", "chunks.search_scoped"}
@@ -235,13 +236,11 @@ def _annotation_ok(pg_type: str, annotation: Any) -> bool:
 
 
 def _type_names(conn: psycopg.Connection[Any]) -> dict[int, str]:
-    return dict(conn.execute("SELECT oid::int, typname FROM pg_type").fetchall())
+    return dict(conn.execute(tooling_sql("verify_type_names")).fetchall())
 
 
 def _nullable_columns(conn: psycopg.Connection[Any]) -> dict[tuple[int, int], bool]:
-    rows = conn.execute(
-        "SELECT attrelid::int, attnum::int, NOT attnotnull FROM pg_attribute WHERE attnum > 0"
-    ).fetchall()
+    rows = conn.execute(tooling_sql("verify_nullable_columns")).fetchall()
     return {(table, column): nullable for table, column, nullable in rows}
 
 
@@ -303,9 +302,12 @@ async def verify(database_url: str) -> list[str]:
     calls = [c for c in captured if c is not None]
     problems = [f"{c.function} runs SQL that is not a file in sql/" for c in calls
                 if c.query_name == "<inline SQL>"]  # fmt: skip
-    # Generated functions are typed from the SQL itself; the catalogue is the generator's.
+    # Generated functions are typed from the SQL itself; catalogue/ and tooling/ are the
+    # tooling's own (psycopg) statements.
     hand_bound = {
-        q for q, text in QUERIES.items() if not q.startswith("catalogue/") and not header(text, q)
+        q
+        for q, text in QUERIES.items()
+        if not q.startswith(("catalogue/", "tooling/")) and not header(text, q)
     }
     unused = sorted(hand_bound - {c.query_name for c in calls})
     problems += [f"sql/{name}.sql is run by no query function" for name in unused]
