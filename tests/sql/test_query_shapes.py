@@ -68,11 +68,11 @@ def _compatible(pg_type: str, annotation: Any) -> bool:
 
 
 # Files with a generation header are typed by `tubebase db generate` (its --check runs
-# in tests/cli/test_generate.py); the catalogue queries are the generator's own.
+# in tests/cli/test_generate.py); catalogue/ and tooling/ hold the tooling's own queries.
 HAND_BOUND = {
     name
     for name, text in QUERIES.items()
-    if not name.startswith("catalogue/") and header(text, name) is None
+    if not name.startswith(("catalogue/", "tooling/")) and header(text, name) is None
 }
 
 
