@@ -74,12 +74,11 @@ def _hide_password(text: str, url: str) -> str:
 
 # libpq: 'connection to server at "h" (1.2.3.4), port 5432 failed: FATAL:  the reason',
 # which psycopg prefixes with 'connection failed: ' (and, when a host name gave
-# several addresses, lists one such line per address).
+# several addresses, lists one such line per address, after a summary line).
 _LIBPQ_PREFIX = re.compile(
     r"^(?:.*?connection failed:\s*)?"
-    r'connection to server (at|on socket) "[^"]*"( \([^)]*\))?(, port \d+)? failed:\s*'
+    r'(?:connection to server (at|on socket) "[^"]*"( \([^)]*\))?(, port \d+)? failed:\s*)?'
 )
-_PSYCOPG_PREFIX = re.compile(r"^connection failed:\s*")
 _LIBPQ_LEVEL = re.compile(r"^(FATAL|ERROR):\s*")
 
 
@@ -89,9 +88,10 @@ def diagnose(exc: BaseException, url: str) -> Failure:
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     # The first line that names a server says why it failed (psycopg's summary of
     # several attempts comes before it).
-    first = next((line for line in lines if _LIBPQ_PREFIX.match(line)), lines[0] if lines else text)
-    first = _PSYCOPG_PREFIX.sub("", _LIBPQ_PREFIX.sub("", first))
-    reason = _LIBPQ_LEVEL.sub("", first).rstrip(".")
+    first = next(
+        (line for line in lines if "connection to server" in line), lines[0] if lines else text
+    )
+    reason = _LIBPQ_LEVEL.sub("", _LIBPQ_PREFIX.sub("", first)).rstrip(".")
     reason = reason[:1].lower() + reason[1:]
     low = text.lower()
     if "password authentication failed" in low or "no password supplied" in low:

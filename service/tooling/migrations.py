@@ -105,14 +105,14 @@ def _yoyo_table_name(backend: Any) -> str:
 _CHECKSUMS = sql.Identifier(CHECKSUM_TABLE)
 
 
-def _current(backend_table: str) -> sql.Composed:
-    return tooling_sql("migrations_current").format(yoyo=sql.Identifier(backend_table))
+def _current(yoyo_table: str) -> sql.Composed:
+    return tooling_sql("migrations_current").format(yoyo=sql.Identifier(yoyo_table))
 
 
 def _forget_stale(conn: Any, backend: Any) -> None:
     """Deletes the checksum rows of migrations that plain yoyo rolled back since."""
     with conn.cursor() as cur:
-        cur.execute(tooling_sql("migrations_table_exists"), (_yoyo_table_name(backend),))
+        cur.execute(tooling_sql("migrations_tables_exist"), ([_yoyo_table_name(backend)],))
         row = cur.fetchone()
         if row is None or not row[0]:  # yoyo makes its table when it first needs it
             return
@@ -176,11 +176,10 @@ def recorded_checksums(database_url: str) -> dict[str, str]:
     conn = psycopg.connect(database_url)
     try:
         with conn.cursor() as cur:
-            for table in (CHECKSUM_TABLE, YOYO_TABLE):
-                cur.execute(tooling_sql("migrations_table_exists"), (table,))
-                row = cur.fetchone()
-                if row is None or not row[0]:
-                    return {}
+            cur.execute(tooling_sql("migrations_tables_exist"), ([CHECKSUM_TABLE, YOYO_TABLE],))
+            row = cur.fetchone()
+            if row is None or not row[0]:
+                return {}
             cur.execute(
                 tooling_sql("migrations_list_checksums").format(
                     checksums=_CHECKSUMS, current=_current(YOYO_TABLE)

@@ -1,6 +1,7 @@
 """Where the SQL files and migrations live: beside the package in a wheel, at the
 repository root in a checkout or editable install."""
 
+import functools
 from pathlib import Path
 
 from psycopg import sql
@@ -19,6 +20,7 @@ SQL_DIR = resource_dir("sql")
 MIGRATIONS_DIR = resource_dir("migrations")
 
 
+@functools.cache
 def tooling_sql(name: str) -> sql.SQL:
     """sql/tooling/<name>.sql, the tooling's own statements (run through psycopg): %s
     placeholders, and {names} that psycopg.sql fills with identifiers tubebase picks."""

@@ -24,8 +24,7 @@ from psycopg import pq
 
 import service.queries
 from service.db import QUERIES, Listing
-from service.tooling.generate import header
-from service.tooling.resources import tooling_sql
+from service.tooling.generate import Catalogue, header
 
 # Searches that say whether a bound cut them, before the total.
 _CAPPED = {"chunks.search", "chunks.search_scoped"}
@@ -235,15 +234,6 @@ def _annotation_ok(pg_type: str, annotation: Any) -> bool:
     return kind in allowed
 
 
-def _type_names(conn: psycopg.Connection[Any]) -> dict[int, str]:
-    return dict(conn.execute(tooling_sql("verify_type_names")).fetchall())
-
-
-def _nullable_columns(conn: psycopg.Connection[Any]) -> dict[tuple[int, int], bool]:
-    rows = conn.execute(tooling_sql("verify_nullable_columns")).fetchall()
-    return {(table, column): nullable for table, column, nullable in rows}
-
-
 def check_call(
     conn: psycopg.Connection[Any],
     call: Call,
@@ -312,7 +302,9 @@ async def verify(database_url: str) -> list[str]:
     unused = sorted(hand_bound - {c.query_name for c in calls})
     problems += [f"sql/{name}.sql is run by no query function" for name in unused]
     with psycopg.connect(database_url, autocommit=True) as conn:
-        type_names, nullable = _type_names(conn), _nullable_columns(conn)
+        catalogue = Catalogue(conn)
+        type_names = catalogue.types
+        nullable = {key: may_be_null for key, (_, may_be_null) in catalogue.columns.items()}
         for call in calls:
             if call.query_name in hand_bound:
                 problems += check_call(conn, call, type_names, nullable)

@@ -22,7 +22,7 @@ from urllib.parse import quote
 import psycopg
 import pytest
 import yaml
-from psycopg.conninfo import conninfo_to_dict as parse_dsn
+from psycopg.conninfo import conninfo_to_dict
 
 from service import startup
 from service.cli import main
@@ -108,7 +108,7 @@ def test_an_unreachable_database_is_two_lines_and_exit_1(
     monkeypatch.setenv("TUBEBASE_DATABASE_WAIT_SECONDS", "0")
     assert main(argv) == 1
     captured = capsys.readouterr()
-    port = parse_dsn(url)["port"]
+    port = conninfo_to_dict(url)["port"]
     assert captured.err.splitlines() == [
         f"cannot connect to PostgreSQL at 127.0.0.1:{port}: connection refused",
         "check DATABASE_URL, or unset it to use the embedded server",
@@ -154,7 +154,7 @@ def test_a_missing_database_is_named_and_not_waited_for(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    parts = parse_dsn(make_database())
+    parts = conninfo_to_dict(make_database())
     parts["dbname"] = "no_such_database_here"
     monkeypatch.setenv("DATABASE_URL", _url(parts))
     monkeypatch.setenv("TUBEBASE_DATABASE_WAIT_SECONDS", "30")
@@ -264,7 +264,7 @@ class LateProxy:
     connection through to the test server (TCP or Unix socket)."""
 
     def __init__(self, target_url: str, delay: float) -> None:
-        parts = parse_dsn(target_url)
+        parts = conninfo_to_dict(target_url)
         host, port = parts.get("host", "localhost"), int(parts.get("port") or 5432)
         self.upstream: Any = (
             (socket.AF_UNIX, f"{host}/.s.PGSQL.{port}")
