@@ -13,7 +13,8 @@ VideoStatus = Literal["discovered", "queued", "downloading", "processing", "comp
 
 
 class VideoFields(msgspec.Struct, frozen=True, kw_only=True):
-    """The descriptive fields a caller may give when adding or editing a video."""
+    """The descriptive fields a caller may give when adding or editing a video: each
+    is a keyword of the generated create, add and update (passed on by name)."""
 
     channel_id: UUID | None = None
     title: str | None = None
@@ -32,27 +33,19 @@ async def create(
     db: Executor, *, user_id: UUID, youtube_video_id: str, fields: VideoFields = NO_FIELDS
 ) -> Video:
     """A new video; the user having this YouTube id already is a unique violation."""
-    f = fields
     return await generated.create(
-        db, user_id=user_id, youtube_video_id=youtube_video_id, channel_id=f.channel_id,
-        title=f.title, channel_name=f.channel_name, duration_seconds=f.duration_seconds,
-        upload_date=f.upload_date, description=f.description, tags=f.tags,
-        is_favorite=f.is_favorite,
-    )  # fmt: skip
+        db, user_id=user_id, youtube_video_id=youtube_video_id, **msgspec.structs.asdict(fields)
+    )
 
 
 async def add(
     db: Executor, *, user_id: UUID, youtube_video_id: str, fields: VideoFields = NO_FIELDS
 ) -> tuple[Video, bool]:
     """Idempotent add by YouTube id: (the video, whether it was created now)."""
-    f = fields
     for _ in range(2):
         found = await generated.add(
-            db, user_id=user_id, youtube_video_id=youtube_video_id, channel_id=f.channel_id,
-            title=f.title, channel_name=f.channel_name, duration_seconds=f.duration_seconds,
-            upload_date=f.upload_date, description=f.description, tags=f.tags,
-            is_favorite=f.is_favorite,
-        )  # fmt: skip
+            db, user_id=user_id, youtube_video_id=youtube_video_id, **msgspec.structs.asdict(fields)
+        )
         if found is not None:
             return found
         # A concurrent add committed between our insert and our read: read again.
@@ -117,13 +110,9 @@ async def update(
     """None leaves a field as it is; the columns named in `cleared` become NULL. An
     invalid status transition raises asyncpg.CheckViolationError (constraint
     videos_status_transition)."""
-    f = fields
     return await generated.update(
-        db, video_id=video_id, user_id=user_id, channel_id=f.channel_id, title=f.title,
-        channel_name=f.channel_name, duration_seconds=f.duration_seconds,
-        upload_date=f.upload_date, description=f.description, tags=f.tags,
-        is_favorite=f.is_favorite, status=status, file_size_bytes=file_size_bytes,
-        error_message=error_message, cleared=list(cleared),
+        db, video_id=video_id, user_id=user_id, **msgspec.structs.asdict(fields), status=status,
+        file_size_bytes=file_size_bytes, error_message=error_message, cleared=list(cleared),
     )  # fmt: skip
 
 
