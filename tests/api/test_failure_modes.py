@@ -37,7 +37,7 @@ async def service(database_url: str, **env: str) -> AsyncIterator[Client]:
         yield client
 
 
-async def sign_in(client: Client, name: str) -> dict[str, str]:
+async def sign_in(client: Client | httpx.AsyncClient, name: str) -> dict[str, str]:
     password = f"pw-{name}-long"
     await client.post(
         "/auth/register",
@@ -108,9 +108,14 @@ async def test_a_statement_past_the_statement_timeout_is_503(private_database: s
 
 async def test_an_exhausted_pool_is_503_and_frees_up(private_database: str) -> None:
     env = {"TUBEBASE_POOL_MAX_SIZE": "2", "TUBEBASE_POOL_ACQUIRE_TIMEOUT_MS": "200"}
-    async with service(private_database, **env) as client:
+    # Served in this event loop, so that the test may hold the app's own pool
+    # connections (an asyncpg pool belongs to the loop that made it).
+    async with (
+        served(private_database, **env) as (base, app),
+        httpx.AsyncClient(base_url=base, timeout=60) as client,
+    ):
         alice = await sign_in(client, "alice")
-        pool: asyncpg.Pool = client.app.state.pool
+        pool: asyncpg.Pool = app.state.pool
         taken = [await pool.acquire(), await pool.acquire()]
         try:
             assert_unavailable(await client.get("/users/me", headers=alice), "connection")
