@@ -7,6 +7,7 @@ last word, so line breaks survive."""
 
 import math
 import re
+from collections.abc import Sequence
 from typing import Any
 
 import msgspec
@@ -40,7 +41,7 @@ class GivenChunk(msgspec.Struct, forbid_unknown_fields=True):
     metadata: dict[str, Any] = {}
 
 
-def from_given(items: list[GivenChunk]) -> list[NewChunk]:
+def from_given(items: Sequence[GivenChunk]) -> list[NewChunk]:
     """Chunks as given, with estimated token counts where none came; more than
     MAX_CHUNKS, or a repeated chunk_index, raises ChunkingError naming it."""
     if len(items) > MAX_CHUNKS:

@@ -309,6 +309,68 @@ def cmd_sessions(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_embeddings(args: argparse.Namespace, settings: Settings) -> int:
+    import asyncpg
+
+    from service.embeddings import MAX_DIMS
+    from service.queries import embeddings
+
+    async def add_model(conn: Any) -> str:
+        if len(args.name) > 200:
+            return "a model name is at most 200 characters"
+        if not 1 <= args.dims <= MAX_DIMS:
+            return f"--dims must be between 1 and {MAX_DIMS} (what an HNSW index takes)"
+        async with conn.transaction():
+            try:
+                model = await embeddings.create_model(
+                    conn, name=args.name, dims=args.dims, distance=args.distance
+                )
+            except asyncpg.UniqueViolationError:
+                return f"a model named {args.name!r} exists already"
+            except asyncpg.CheckViolationError:
+                return (
+                    f"{args.name!r} is not a model name: letters, digits and . _ : / @ + - "
+                    "(starting with a letter or digit)"
+                )
+            index = await embeddings.create_index(conn, model_id=model.id)
+        print(f"added {model.name}: {model.dims} dimensions, {model.distance}; index {index}")
+        return ""
+
+    async def list_models(conn: Any) -> str:
+        found = await embeddings.list_models(conn)
+        if not found:
+            print("no embedding models (tubebase embeddings add-model NAME --dims N)")
+        for model in found:
+            vectors = await embeddings.count_vectors(conn, model_id=model.id)
+            print(f"{model.name}\t{model.dims} dims\t{model.distance}\t{vectors} vectors")
+        return ""
+
+    async def drop_model(conn: Any) -> str:
+        model = await embeddings.get_model_by_name(conn, name=args.name)
+        if model is None:
+            return f"no embedding model named {args.name!r}"
+        vectors = await embeddings.count_vectors(conn, model_id=model.id)
+        question = f"drop {model.name} and its {vectors} vectors?"
+        if vectors and not args.yes and not _confirm(question):
+            return "nothing dropped"
+        async with conn.transaction():
+            await embeddings.drop_index(conn, model_id=model.id)
+            await embeddings.delete_model(conn, model_id=model.id)
+        print(f"dropped {model.name} and its {vectors} vectors")
+        return ""
+
+    work = {"add-model": add_model, "list-models": list_models, "drop-model": drop_model}
+    with database(settings) as url:
+        try:
+            problem = _with_connection(url, work[args.action])
+        except asyncpg.UndefinedTableError:
+            problem = "the schema has no embedding models yet: run tubebase db apply first"
+    if problem:
+        print(problem, file=sys.stderr)
+        return 1
+    return 0
+
+
 def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     from service.db import create_pool
     from service.worker import HANDLERS, Worker
@@ -454,8 +516,33 @@ def build_parser() -> argparse.ArgumentParser:
     admin.add_argument("username")
     admin.set_defaults(func=cmd_admin)
 
+    vectors = commands.add_parser(
+        "embeddings", parents=common, help="embedding models for semantic search (admins)"
+    )
+    vector_actions = vectors.add_subparsers(dest="action", required=True)
+    add_model = vector_actions.add_parser(
+        "add-model", parents=common, help="register a model and create its HNSW index"
+    )
+    add_model.add_argument("name", help="the name clients send as `model`, e.g. all-MiniLM-L6-v2")
+    add_model.add_argument("--dims", type=int, required=True, help="dimensions of its vectors")
+    add_model.add_argument(
+        "--distance",
+        choices=["cosine", "inner_product", "l2"],
+        default="cosine",
+        help="how vectors compare (default cosine)",
+    )
+    vector_actions.add_parser("list-models", parents=common, help="models and their vector counts")
+    drop_model = vector_actions.add_parser(
+        "drop-model", parents=common, help="remove a model, its vectors and its index"
+    )
+    drop_model.add_argument("name")
+    drop_model.add_argument("--yes", action="store_true", help="do not ask")
+    vectors.set_defaults(func=cmd_embeddings)
+
     worker = commands.add_parser(
-        "worker", parents=common, help="run queued jobs (chunk_transcript, purge_sessions)"
+        "worker",
+        parents=common,
+        help="run queued jobs (chunk_transcript, embed_transcript, purge_sessions)",
     )
     worker.add_argument("--concurrency", type=int, default=4, help="jobs at a time (default 4)")
     worker.add_argument("--poll", type=float, default=1.0, help="seconds between polls when idle")

@@ -17,6 +17,7 @@ each plan under force_generic_plan. Planning every statement every time instead
 (plan_cache_mode = force_custom_plan) cost 60 to 200 µs of PostgreSQL CPU per
 statement, measured."""
 
+import struct
 from collections.abc import Iterable, Sequence
 from itertools import starmap
 from typing import Any, Generic, TypeVar
@@ -95,6 +96,19 @@ def _jsonb_from_binary(data: bytes) -> Any:
     return _decode_json(data[1:])  # a copy, and still twice as fast as a memoryview
 
 
+def _vector_binary(value: Sequence[float]) -> bytes:
+    # pgvector's binary form: dimensions and a reserved word (int16 each), then float4s.
+    return struct.pack(f">HH{len(value)}f", len(value), 0, *value)
+
+
+def _vector_from_binary(data: bytes) -> list[float]:
+    (dims,) = struct.unpack_from(">H", data)
+    return list(struct.unpack_from(f">{dims}f", data, 4))
+
+
+_VECTOR_TYPE_SCHEMA = sql("embedding_models/vector_type_schema")
+
+
 async def init_connection(conn: asyncpg.Connection) -> None:
     # jsonb in binary (a version byte, then the text): what binary COPY needs.
     await conn.set_type_codec(
@@ -105,6 +119,16 @@ async def init_connection(conn: asyncpg.Connection) -> None:
         format="binary",
     )
     await conn.set_type_codec("json", schema="pg_catalog", encoder=_json_text, decoder=_decode_json)
+    # pgvector's vector in binary, for COPY; absent on a schema older than migration 0013.
+    vector_schema = await conn.fetchval(_VECTOR_TYPE_SCHEMA)
+    if vector_schema is not None:
+        await conn.set_type_codec(
+            "vector",
+            schema=vector_schema,
+            encoder=_vector_binary,
+            decoder=_vector_from_binary,
+            format="binary",
+        )
 
 
 async def _keep_session(conn: asyncpg.Connection) -> None:

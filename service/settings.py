@@ -27,6 +27,16 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     job_backoff_max_seconds: int = 3600
     job_stale_seconds: int = 600
     search_candidates: int = 10_000
+    # Semantic and hybrid retrieval: see "Semantic search" in the README.
+    hnsw_ef_search: int = 100
+    rrf_k: int = 60
+    retrieval_window: int = 100
+    # The embed_transcript job's OpenAI-compatible /v1/embeddings endpoint.
+    embedding_url: str | None = None
+    embedding_model: str | None = None
+    embedding_api_key: str | None = None
+    embedding_batch_size: int = 64
+    embedding_timeout_seconds: int = 60
     # Fail fast instead of stalling: see "The request path" in the README.
     pool_acquire_timeout_ms: int = 5_000
     statement_timeout_ms: int = 30_000
@@ -109,6 +119,14 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         job_backoff_max_seconds=_int(env, "TUBEBASE_JOB_BACKOFF_MAX_SECONDS", 3600, 1),
         job_stale_seconds=_int(env, "TUBEBASE_JOB_STALE_SECONDS", 600, 1),
         search_candidates=_int(env, "TUBEBASE_SEARCH_CANDIDATES", 10_000, 100),
+        hnsw_ef_search=_int(env, "TUBEBASE_HNSW_EF_SEARCH", 100, 1),
+        rrf_k=_int(env, "TUBEBASE_RRF_K", 60, 1),
+        retrieval_window=_int(env, "TUBEBASE_RETRIEVAL_WINDOW", 100, 10),
+        embedding_url=env.get("TUBEBASE_EMBEDDING_URL") or None,
+        embedding_model=env.get("TUBEBASE_EMBEDDING_MODEL") or None,
+        embedding_api_key=env.get("TUBEBASE_EMBEDDING_API_KEY") or None,
+        embedding_batch_size=_int(env, "TUBEBASE_EMBEDDING_BATCH_SIZE", 64, 1),
+        embedding_timeout_seconds=_int(env, "TUBEBASE_EMBEDDING_TIMEOUT_SECONDS", 60, 1),
         pool_acquire_timeout_ms=_int(env, "TUBEBASE_POOL_ACQUIRE_TIMEOUT_MS", 5_000, 1),
         statement_timeout_ms=_int(env, "TUBEBASE_STATEMENT_TIMEOUT_MS", 30_000, 0),
         lock_timeout_ms=_int(env, "TUBEBASE_LOCK_TIMEOUT_MS", 5_000, 0),

@@ -14,8 +14,15 @@ import asyncpg
 
 from service.chunking import ChunkingError, default_overlap, overlap_problem
 from service.cpu import CpuPool
+from service.embedding_client import EmbeddingClient, EndpointRefused
+from service.embeddings import (
+    EmbeddingError,
+    check_vectors,
+    model_named,
+    replace_transcript_vectors,
+)
 from service.ingest import rechunk_transcript
-from service.queries import processing_jobs, sessions
+from service.queries import chunks, processing_jobs, sessions
 from service.queries.processing_jobs import Backoff, Job
 from service.settings import Settings
 
@@ -65,6 +72,46 @@ async def chunk_transcript(db: asyncpg.Connection, job: Job, settings: Settings)
     return {"chunks": count}
 
 
+async def embed_transcript(db: asyncpg.Connection, job: Job, settings: Settings) -> Any:
+    """Gives a transcript's chunks their vectors from the OpenAI-compatible endpoint at
+    TUBEBASE_EMBEDDING_URL: entity ('transcript', id); payload may name the `model`
+    (default TUBEBASE_EMBEDDING_MODEL), which must be registered with the same name.
+    A refusal by the endpoint (4xx but 429) fails the job at once; anything else
+    (unreachable, 429, 5xx) is retried with the queue's back-off."""
+    if job.entity_type != "transcript" or job.entity_id is None:
+        raise JobError("embed_transcript needs entity_type 'transcript' and an entity_id")
+    if settings.embedding_url is None:
+        raise JobError("embed_transcript needs TUBEBASE_EMBEDDING_URL (an OpenAI-compatible API)")
+    name = job.payload.get("model") or settings.embedding_model
+    if not isinstance(name, str):
+        raise JobError("embed_transcript needs a model: payload.model or TUBEBASE_EMBEDDING_MODEL")
+    try:
+        model = await model_named(db, name)
+    except EmbeddingError as exc:
+        raise JobError(str(exc)) from None
+    page = await chunks.list_by_transcript(
+        db, transcript_id=job.entity_id, user_id=job.user_id, limit=1_000_000
+    )
+    if page is None:
+        raise JobError(f"transcript {job.entity_id} not found")
+    texts = [c.chunk_text for c in page.items]
+    client = EmbeddingClient(
+        settings.embedding_url,
+        api_key=settings.embedding_api_key,
+        batch_size=settings.embedding_batch_size,
+        timeout_seconds=settings.embedding_timeout_seconds,
+    )
+    try:
+        vectors = await client.embed(model.name, texts)
+        await _cpu.run(check_vectors, vectors, model.dims, "the endpoint's vectors")
+    except (EndpointRefused, EmbeddingError) as exc:
+        raise JobError(str(exc)) from None
+    written = await replace_transcript_vectors(
+        db, transcript_id=job.entity_id, user_id=job.user_id, model=model, vectors=vectors
+    )
+    return {"model": model.name, "vectors": written}
+
+
 async def purge_sessions(db: asyncpg.Connection, job: Job, settings: Settings) -> Any:
     """Deletes expired login sessions (of every user: they are dead already)."""
     return {"purged": await sessions.delete_expired(db)}
@@ -72,6 +119,7 @@ async def purge_sessions(db: asyncpg.Connection, job: Job, settings: Settings) -
 
 HANDLERS: dict[str, Handler] = {
     "chunk_transcript": chunk_transcript,
+    "embed_transcript": embed_transcript,
     "purge_sessions": purge_sessions,
 }
 

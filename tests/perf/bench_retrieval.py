@@ -61,13 +61,14 @@ def _percentile(values: list[float], q: float) -> float:
 class Service:
     """`tubebase serve` on a free port, against one database."""
 
-    def __init__(self, database_url: str) -> None:
+    def __init__(self, database_url: str, settings: dict[str, str] | None = None) -> None:
         self.port = _free_port()
         env = {
             **os.environ,
             "DATABASE_URL": database_url,
             "TUBEBASE_LOG_LEVEL": "WARNING",
             "TUBEBASE_POOL_MAX_SIZE": "10",
+            **(settings or {}),
         }
         self.process = subprocess.Popen(
             [sys.executable, "-m", "service", "serve", "--port", str(self.port)], env=env
@@ -405,20 +406,21 @@ async def run(database_url: str, scale: float, times: int, ingest_rounds: int) -
     print(f"ratio, median round                    {median_copy / median_http:>9.2f}x")
 
 
-def _bench_database(server_url: str) -> str:
-    """tubebase_bench beside DATABASE_URL's database, created when missing."""
+def _bench_database(server_url: str, name: str = "tubebase_bench") -> str:
+    """A database `name` beside DATABASE_URL's, created when missing."""
     import psycopg
+    from psycopg import sql
 
     conn = psycopg.connect(server_url)
     try:
         conn.autocommit = True
         with conn.cursor() as cur:
-            cur.execute("SELECT 1 FROM pg_database WHERE datname = 'tubebase_bench'")
+            cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
             if cur.fetchone() is None:
-                cur.execute("CREATE DATABASE tubebase_bench")
+                cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     finally:
         conn.close()
-    return urlsplit(server_url)._replace(path="/tubebase_bench").geturl()
+    return urlsplit(server_url)._replace(path=f"/{name}").geturl()
 
 
 def main() -> None:

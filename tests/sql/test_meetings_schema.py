@@ -588,7 +588,8 @@ async def test_rolling_back_0009_removes_exactly_the_meeting_objects(
     url = make_database()
     migrations.apply(url)
     # the migrations on top of it go first
-    assert migrations.rollback(url, 3) == [
+    assert migrations.rollback(url, 4) == [
+        "0013.semantic_retrieval",
         "0012.exact_contract",
         "0011.hostile_clients",
         "0010.retrieval_at_scale",
@@ -619,6 +620,7 @@ async def test_rolling_back_0009_removes_exactly_the_meeting_objects(
             "0010.retrieval_at_scale",
             "0011.hostile_clients",
             "0012.exact_contract",
+            "0013.semantic_retrieval",
         ]
         restored = await conn.fetchval(
             "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema()"

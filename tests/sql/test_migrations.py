@@ -32,6 +32,8 @@ PRODUCT_TABLES = {
     "participants",
     "syntheses",
     "login_throttle",
+    "embedding_models",
+    "chunk_embeddings",
 }
 PRODUCT_FUNCTIONS = {
     "set_updated_at",
@@ -45,6 +47,12 @@ PRODUCT_FUNCTIONS = {
     "count_deleted_chunks",
     "videos_channel_name_from_channel",
     "derive_session_status",
+    "embedding_operator",
+    "embedding_opclass",
+    "embedding_index_name",
+    "embedding_index_create",
+    "embedding_index_drop",
+    "nearest_chunks",
 }
 MIGRATION_IDS = sorted(
     p.name.removesuffix(".sql")
@@ -269,7 +277,11 @@ def test_rolling_back_0011_restores_case_sensitive_usernames(
 ) -> None:
     url = make_database()
     migrations.apply(url)
-    assert migrations.rollback(url, 2) == ["0012.exact_contract", "0011.hostile_clients"]
+    assert migrations.rollback(url, 3) == [
+        "0013.semantic_retrieval",
+        "0012.exact_contract",
+        "0011.hostile_clients",
+    ]
     assert "login_throttle" not in _tables(url)
     conn = psycopg.connect(url)
     conn.autocommit = True

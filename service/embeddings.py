@@ -1,0 +1,105 @@
+"""Chunk vectors: checked against their model before anything is written, and
+replaced per transcript and model in the caller's transaction."""
+
+import math
+from collections.abc import Sequence
+from typing import Literal
+from uuid import UUID
+
+from service.db import Executor
+from service.queries import embeddings
+from service.queries.embeddings import EmbeddingModel
+
+Distance = Literal["cosine", "inner_product", "l2"]
+DISTANCES: tuple[Distance, ...] = ("cosine", "inner_product", "l2")
+MAX_DIMS = 2000  # what an HNSW index takes (migration 0013)
+
+_FLOAT4_MAX = 3.4028234663852886e38
+
+
+class EmbeddingError(ValueError):
+    """Bad vectors or an unknown model: the message names the problem (answered 400)."""
+
+
+class TranscriptNotFound(LookupError):
+    pass
+
+
+async def model_named(db: Executor, name: str) -> EmbeddingModel:
+    model = await embeddings.get_model_by_name(db, name=name)
+    if model is None:
+        known = [m.name for m in await embeddings.list_models(db)]
+        listed = ", ".join(known) if known else "none yet (tubebase embeddings add-model)"
+        raise EmbeddingError(f"unknown embedding model {name!r}; registered models: {listed}")
+    return model
+
+
+def vector_problem(vector: Sequence[float], dims: int) -> str | None:
+    """Why pgvector would refuse the vector for a model of `dims` dimensions."""
+    if len(vector) != dims:
+        return f"has {len(vector)} dimensions, the model takes {dims}"
+    # One pass in C for the common case; the slow scan only names a bad value.
+    if not math.isfinite(sum(vector)) or max(map(abs, vector), default=0.0) > _FLOAT4_MAX:
+        for position, value in enumerate(vector):
+            if not math.isfinite(value):
+                return f"holds {value} at position {position}: vectors must be finite"
+            if abs(value) > _FLOAT4_MAX:
+                return f"holds {value} at position {position}, beyond float4's range"
+    return None
+
+
+def check_vectors(vectors: Sequence[Sequence[float]], dims: int, where: str) -> None:
+    """Raises EmbeddingError naming the first bad vector as `where[i]`. Pure CPU work:
+    a large batch runs in the CPU pool."""
+    for position, vector in enumerate(vectors):
+        problem = vector_problem(vector, dims)
+        if problem is not None:
+            raise EmbeddingError(f"{where}[{position}] {problem}")
+
+
+async def replace_transcript_vectors(
+    db: Executor,
+    *,
+    transcript_id: UUID,
+    user_id: UUID,
+    model: EmbeddingModel,
+    vectors: Sequence[Sequence[float]],
+) -> int:
+    """The transcript's vectors of `model`, one per chunk in chunk order, replacing
+    any it had. Checked vectors only; needs a transaction."""
+    assert db.is_in_transaction(), "replace_transcript_vectors needs a transaction"
+    chunk_ids = await embeddings.chunk_ids(db, transcript_id=transcript_id, user_id=user_id)
+    if chunk_ids is None:
+        raise TranscriptNotFound(transcript_id)
+    if len(vectors) != len(chunk_ids):
+        raise EmbeddingError(
+            f"vectors: the transcript has {len(chunk_ids)} chunks, got {len(vectors)} vectors "
+            "(send one per chunk, in chunk order)"
+        )
+    await embeddings.delete_by_transcript(
+        db, transcript_id=transcript_id, user_id=user_id, model_id=model.id
+    )
+    return await embeddings.create_many(
+        db, model_id=model.id, user_id=user_id, vectors=list(zip(chunk_ids, vectors, strict=True))
+    )
+
+
+async def store_ingested_vectors(
+    db: Executor,
+    *,
+    transcript_id: UUID,
+    user_id: UUID,
+    model: EmbeddingModel,
+    by_chunk_index: dict[int, Sequence[float]],
+    chunk_indexes: Sequence[int],
+) -> int:
+    """Vectors sent with an ingest's chunks (`chunk_indexes` are all the chunks'
+    indexes; only some may carry a vector). The chunks are new: nothing to replace."""
+    chunk_ids = await embeddings.chunk_ids(db, transcript_id=transcript_id, user_id=user_id)
+    assert chunk_ids is not None, "the transcript was written in this transaction"
+    pairs = [
+        (chunk_id, by_chunk_index[index])
+        for chunk_id, index in zip(chunk_ids, sorted(chunk_indexes), strict=True)
+        if index in by_chunk_index
+    ]
+    return await embeddings.create_many(db, model_id=model.id, user_id=user_id, vectors=pairs)

@@ -1,0 +1,2 @@
+-- name: list_all :many
+SELECT * FROM embedding_models ORDER BY name;
