@@ -3,6 +3,7 @@
 DROP FUNCTION nearest_chunks(integer, uuid, real[], integer, integer, uuid, uuid, jsonb);
 DROP FUNCTION embedding_index_drop(integer);
 DROP FUNCTION embedding_index_create(integer);
+DROP FUNCTION embedding_index_statement(integer, boolean);
 DROP FUNCTION embedding_index_name(integer);
 DROP FUNCTION embedding_opclass(text);
 DROP FUNCTION embedding_operator(text);

@@ -78,18 +78,27 @@ $$;
 
 -- A model's HNSW index: partial (its rows only) over the vector cast to its size, so
 -- models of different sizes and distances coexist. Everything in the statement comes
--- from the embedding_models row.
-CREATE FUNCTION embedding_index_create(model integer) RETURNS text
-LANGUAGE plpgsql AS $$
+-- from the embedding_models row. `tubebase embeddings build-index` runs the
+-- CONCURRENTLY form itself (online: it cannot run inside a function).
+CREATE FUNCTION embedding_index_statement(model integer, online boolean) RETURNS text
+LANGUAGE plpgsql STABLE AS $$
 DECLARE
     m embedding_models;
 BEGIN
     SELECT * INTO STRICT m FROM embedding_models WHERE id = model;
-    EXECUTE format(
-        'CREATE INDEX IF NOT EXISTS %I ON chunk_embeddings USING hnsw ((embedding::vector(%s)) %s) '
+    RETURN format(
+        'CREATE INDEX %s IF NOT EXISTS %I ON chunk_embeddings USING hnsw ((embedding::vector(%s)) %s) '
         'WHERE model_id = %s',
+        CASE WHEN online THEN 'CONCURRENTLY' ELSE '' END,
         embedding_index_name(m.id), m.dims, embedding_opclass(m.distance), m.id);
-    RETURN embedding_index_name(m.id);
+END;
+$$;
+
+CREATE FUNCTION embedding_index_create(model integer) RETURNS text
+LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE embedding_index_statement(model, false);
+    RETURN embedding_index_name(model);
 END;
 $$;
 

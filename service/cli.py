@@ -332,7 +332,10 @@ def cmd_embeddings(args: argparse.Namespace, settings: Settings) -> int:
                     f"{args.name!r} is not a model name: letters, digits and . _ : / @ + - "
                     "(starting with a letter or digit)"
                 )
-            index = await embeddings.create_index(conn, model_id=model.id)
+            if args.no_index:
+                index = "none yet: load vectors, then tubebase embeddings build-index"
+            else:
+                index = await embeddings.create_index(conn, model_id=model.id)
         print(f"added {model.name}: {model.dims} dimensions, {model.distance}; index {index}")
         return ""
 
@@ -362,13 +365,68 @@ def cmd_embeddings(args: argparse.Namespace, settings: Settings) -> int:
     work = {"add-model": add_model, "list-models": list_models, "drop-model": drop_model}
     with database(settings) as url:
         try:
-            problem = _with_connection(url, work[args.action])
+            if args.action == "build-index":
+                problem = asyncio.run(_build_index(url, args.name, args.memory, args.quiet))
+            else:
+                problem = _with_connection(url, work[args.action])
         except asyncpg.UndefinedTableError:
             problem = "the schema has no embedding models yet: run tubebase db apply first"
     if problem:
         print(problem, file=sys.stderr)
         return 1
     return 0
+
+
+async def _build_index(url: str, name: str, memory: str, quiet: bool) -> str:
+    """CREATE INDEX CONCURRENTLY for a model (writes go on meanwhile), with a progress
+    bar read from pg_stat_progress_create_index on a second connection."""
+    import asyncpg
+    from tqdm import tqdm
+
+    from service.db import connect
+    from service.queries import embeddings
+
+    conn = await connect(url)
+    watcher = await connect(url)
+    try:
+        model = await embeddings.get_model_by_name(conn, name=name)
+        if model is None:
+            return f"no embedding model named {name!r}"
+        state = await embeddings.index_state(conn, model_id=model.id)
+        if state is not None and state.valid:
+            print(f"{model.name} has its index already")
+            return ""
+        if state is not None:  # what a failed CONCURRENTLY build leaves behind
+            await conn.execute(await embeddings.drop_index_statement(conn, model_id=model.id))
+        try:
+            await embeddings.set_build_memory(conn, memory=memory)
+        except asyncpg.PostgresError as exc:
+            return f"--memory {memory!r}: {exc}"
+        vectors = await embeddings.count_vectors(conn, model_id=model.id)
+        started = time.perf_counter()
+        build = asyncio.create_task(
+            conn.execute(await embeddings.index_statement(conn, model_id=model.id))
+        )
+        with tqdm(total=vectors, unit="vectors", disable=quiet, desc=model.name) as bar:
+            while not build.done():
+                progress = await embeddings.build_progress(watcher, pid=conn.get_server_pid())
+                if progress is not None and progress.tuples_done is not None:
+                    bar.n = min(progress.tuples_done, vectors)
+                    bar.set_postfix_str(progress.phase or "")
+                    bar.refresh()
+                await asyncio.wait([build], timeout=0.5)
+            await build
+            bar.n = vectors
+        built = await embeddings.index_state(conn, model_id=model.id)
+        size = 0 if built is None or built.bytes is None else built.bytes
+        print(
+            f"built the index of {model.name}: {vectors} vectors in "
+            f"{time.perf_counter() - started:.1f} s, {size / 1024 / 1024:.0f} MB"
+        )
+        return ""
+    finally:
+        await watcher.close()
+        await conn.close()
 
 
 def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
@@ -531,6 +589,19 @@ def build_parser() -> argparse.ArgumentParser:
         default="cosine",
         help="how vectors compare (default cosine)",
     )
+    add_model.add_argument(
+        "--no-index",
+        action="store_true",
+        help="no index yet: for a bulk load, which is far faster without one (then build-index)",
+    )
+    build_index = vector_actions.add_parser(
+        "build-index", parents=common, help="build a model's HNSW index (CONCURRENTLY)"
+    )
+    build_index.add_argument("name")
+    build_index.add_argument(
+        "--memory", default="1GB", help="maintenance_work_mem for the build (default 1GB)"
+    )
+    build_index.add_argument("--quiet", action="store_true", help="no progress bar")
     vector_actions.add_parser("list-models", parents=common, help="models and their vector counts")
     drop_model = vector_actions.add_parser(
         "drop-model", parents=common, help="remove a model, its vectors and its index"

@@ -96,8 +96,11 @@ def _jsonb_from_binary(data: bytes) -> Any:
     return _decode_json(data[1:])  # a copy, and still twice as fast as a memoryview
 
 
-def _vector_binary(value: Sequence[float]) -> bytes:
-    # pgvector's binary form: dimensions and a reserved word (int16 each), then float4s.
+def _vector_binary(value: Sequence[float] | bytes) -> bytes:
+    # pgvector's binary form: dimensions and a reserved word (int16 each), then float4s
+    # (bytes are packed already: service.embeddings.pack_vector checks as it packs).
+    if isinstance(value, bytes):
+        return value
     return struct.pack(f">HH{len(value)}f", len(value), 0, *value)
 
 

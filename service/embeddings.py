@@ -2,6 +2,7 @@
 replaced per transcript and model in the caller's transaction."""
 
 import math
+import struct
 from collections.abc import Sequence
 from typing import Literal
 from uuid import UUID
@@ -34,27 +35,37 @@ async def model_named(db: Executor, name: str) -> EmbeddingModel:
     return model
 
 
-def vector_problem(vector: Sequence[float], dims: int) -> str | None:
-    """Why pgvector would refuse the vector for a model of `dims` dimensions."""
+def pack_vector(vector: Sequence[float], dims: int) -> bytes:
+    """The vector in pgvector's binary form (as COPY sends it), once it is known to
+    fit a model of `dims` dimensions: finite float4 values only."""
     if len(vector) != dims:
-        return f"has {len(vector)} dimensions, the model takes {dims}"
+        raise EmbeddingError(f"has {len(vector)} dimensions, the model takes {dims}")
     # One pass in C for the common case; the slow scan only names a bad value.
-    if not math.isfinite(sum(vector)) or max(map(abs, vector), default=0.0) > _FLOAT4_MAX:
+    if not math.isfinite(sum(vector)):
         for position, value in enumerate(vector):
             if not math.isfinite(value):
-                return f"holds {value} at position {position}: vectors must be finite"
-            if abs(value) > _FLOAT4_MAX:
-                return f"holds {value} at position {position}, beyond float4's range"
-    return None
+                raise EmbeddingError(
+                    f"holds {value} at position {position}: vectors must be finite"
+                )
+    try:
+        return struct.pack(f">HH{dims}f", dims, 0, *vector)
+    except OverflowError:
+        position, value = next((i, v) for i, v in enumerate(vector) if abs(v) > _FLOAT4_MAX)
+        raise EmbeddingError(
+            f"holds {value} at position {position}, beyond float4's range"
+        ) from None
 
 
-def check_vectors(vectors: Sequence[Sequence[float]], dims: int, where: str) -> None:
-    """Raises EmbeddingError naming the first bad vector as `where[i]`. Pure CPU work:
-    a large batch runs in the CPU pool."""
+def pack_vectors(vectors: Sequence[Sequence[float]], dims: int, where: str) -> list[bytes]:
+    """Each vector packed, or EmbeddingError naming the first bad one as `where[i]`.
+    Pure CPU work: a large batch runs in the CPU pool."""
+    packed = []
     for position, vector in enumerate(vectors):
-        problem = vector_problem(vector, dims)
-        if problem is not None:
-            raise EmbeddingError(f"{where}[{position}] {problem}")
+        try:
+            packed.append(pack_vector(vector, dims))
+        except EmbeddingError as exc:
+            raise EmbeddingError(f"{where}[{position}] {exc}") from None
+    return packed
 
 
 async def replace_transcript_vectors(
@@ -63,10 +74,10 @@ async def replace_transcript_vectors(
     transcript_id: UUID,
     user_id: UUID,
     model: EmbeddingModel,
-    vectors: Sequence[Sequence[float]],
+    vectors: Sequence[bytes],
 ) -> int:
-    """The transcript's vectors of `model`, one per chunk in chunk order, replacing
-    any it had. Checked vectors only; needs a transaction."""
+    """The transcript's vectors of `model` (packed by pack_vectors), one per chunk in
+    chunk order, replacing any it had. Needs a transaction."""
     assert db.is_in_transaction(), "replace_transcript_vectors needs a transaction"
     chunk_ids = await embeddings.chunk_ids(db, transcript_id=transcript_id, user_id=user_id)
     if chunk_ids is None:
@@ -90,7 +101,7 @@ async def store_ingested_vectors(
     transcript_id: UUID,
     user_id: UUID,
     model: EmbeddingModel,
-    by_chunk_index: dict[int, Sequence[float]],
+    by_chunk_index: dict[int, bytes],
     chunk_indexes: Sequence[int],
 ) -> int:
     """Vectors sent with an ingest's chunks (`chunk_indexes` are all the chunks'

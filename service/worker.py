@@ -17,8 +17,8 @@ from service.cpu import CpuPool
 from service.embedding_client import EmbeddingClient, EndpointRefused
 from service.embeddings import (
     EmbeddingError,
-    check_vectors,
     model_named,
+    pack_vectors,
     replace_transcript_vectors,
 )
 from service.ingest import rechunk_transcript
@@ -103,11 +103,11 @@ async def embed_transcript(db: asyncpg.Connection, job: Job, settings: Settings)
     )
     try:
         vectors = await client.embed(model.name, texts)
-        await _cpu.run(check_vectors, vectors, model.dims, "the endpoint's vectors")
+        packed = await _cpu.run(pack_vectors, vectors, model.dims, "the endpoint's vectors")
     except (EndpointRefused, EmbeddingError) as exc:
         raise JobError(str(exc)) from None
     written = await replace_transcript_vectors(
-        db, transcript_id=job.entity_id, user_id=job.user_id, model=model, vectors=vectors
+        db, transcript_id=job.entity_id, user_id=job.user_id, model=model, vectors=packed
     )
     return {"model": model.name, "vectors": written}
 

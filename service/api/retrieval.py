@@ -13,7 +13,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 
 from service.api.deps import MAX_PAGE, CurrentUser, Db
 from service.api.pages import EXACT_HEADER, TOTAL_HEADER, Cursor
-from service.embeddings import EmbeddingError, check_vectors, model_named
+from service.embeddings import EmbeddingError, model_named, pack_vectors
 from service.queries import embeddings
 from service.queries.embeddings import EmbeddingModel
 from service.queries.generated import retrieval
@@ -88,9 +88,9 @@ async def _checked_model(db: Db, name: str, vector: list[float], state: State) -
     try:
         model = await model_named(db, name)
         if len(vector) > _LONG_VECTOR:
-            await state.cpu.run(check_vectors, [vector], model.dims, "embedding")
+            await state.cpu.run(pack_vectors, [vector], model.dims, "embedding")
         else:
-            check_vectors([vector], model.dims, "embedding")
+            pack_vectors([vector], model.dims, "embedding")
     except EmbeddingError as exc:
         raise ValidationException(str(exc).replace("embedding[0]", "embedding")) from None
     return model

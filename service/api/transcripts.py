@@ -31,11 +31,11 @@ from service.chunking import (
 from service.embeddings import (
     EmbeddingError,
     TranscriptNotFound,
-    check_vectors,
     model_named,
+    pack_vector,
+    pack_vectors,
     replace_transcript_vectors,
     store_ingested_vectors,
-    vector_problem,
 )
 from service.fields import Language, TranscriptText, YoutubeVideoId
 from service.ingest import ingest_transcript
@@ -95,17 +95,22 @@ class EmbeddingsStored(msgspec.Struct, frozen=True):
     vectors: int
 
 
-def _chunk_vector_problems(items: list[ChunkIn], dims: int) -> str | None:
+def _pack_chunk_vectors(items: list[ChunkIn], dims: int) -> dict[int, bytes]:
+    """The chunks' vectors by chunk_index, packed; EmbeddingError names a bad one."""
+    packed = {}
     for position, item in enumerate(items):
         if item.embedding is not None:
-            problem = vector_problem(item.embedding, dims)
-            if problem is not None:
-                return f"chunks[{position}].embedding {problem}"
-    return None
+            try:
+                packed[item.chunk_index] = pack_vector(item.embedding, dims)
+            except EmbeddingError as exc:
+                raise EmbeddingError(f"chunks[{position}].embedding {exc}") from None
+    return packed
 
 
-async def _ingest_model(db: Db, data: "TranscriptIn", state: State) -> EmbeddingModel | None:
-    """The model of the chunks' vectors, once they are all checked against it."""
+async def _ingest_vectors(
+    db: Db, data: "TranscriptIn", state: State
+) -> tuple[EmbeddingModel, dict[int, bytes]] | None:
+    """The model of the chunks' vectors and the vectors by chunk_index, all checked."""
     with_vectors = [c for c in data.chunks or () if c.embedding is not None]
     if data.embedding_model is None:
         if with_vectors:
@@ -122,13 +127,14 @@ async def _ingest_model(db: Db, data: "TranscriptIn", state: State) -> Embedding
     except EmbeddingError as exc:
         raise ValidationException(f"embedding_model: {exc}") from None
     chunks_in = data.chunks or []
-    if sum(len(c.embedding or ()) for c in with_vectors) > _MANY_FLOATS:
-        problem = await state.cpu.run(_chunk_vector_problems, chunks_in, model.dims)
-    else:
-        problem = _chunk_vector_problems(chunks_in, model.dims)
-    if problem is not None:
-        raise ValidationException(problem)
-    return model
+    try:
+        if sum(len(c.embedding or ()) for c in with_vectors) > _MANY_FLOATS:
+            packed = await state.cpu.run(_pack_chunk_vectors, chunks_in, model.dims)
+        else:
+            packed = _pack_chunk_vectors(chunks_in, model.dims)
+    except EmbeddingError as exc:
+        raise ValidationException(str(exc)) from None
+    return model, packed
 
 
 def _given_chunks(items: list[ChunkIn] | None) -> list[NewChunk] | None:
@@ -178,7 +184,7 @@ class TranscriptController(Controller):
         )
         if (problem := overlap_problem(overlap, target)) is not None:
             raise ValidationException(problem)
-        model = await _ingest_model(db, data, state)
+        vectors = await _ingest_vectors(db, data, state)
         try:
             result = await ingest_transcript(
                 db,
@@ -197,15 +203,14 @@ class TranscriptController(Controller):
         except ChunkingError as exc:
             raise ValidationException(str(exc)) from None
         transcript = result.transcript
-        if model is not None and data.chunks is not None:
+        if vectors is not None and data.chunks is not None:
+            model, by_chunk_index = vectors
             await store_ingested_vectors(
                 db,
                 transcript_id=transcript.id,
                 user_id=user.id,
                 model=model,
-                by_chunk_index={
-                    c.chunk_index: c.embedding for c in data.chunks if c.embedding is not None
-                },
+                by_chunk_index=by_chunk_index,
                 chunk_indexes=[c.chunk_index for c in data.chunks],
             )
         return created(transcript, f"/transcripts/{transcript.id}", new=result.transcript_created)
@@ -302,11 +307,11 @@ class TranscriptController(Controller):
         try:
             model = await model_named(db, data.model)
             if sum(map(len, data.vectors)) > _MANY_FLOATS:
-                await state.cpu.run(check_vectors, data.vectors, model.dims, "vectors")
+                packed = await state.cpu.run(pack_vectors, data.vectors, model.dims, "vectors")
             else:
-                check_vectors(data.vectors, model.dims, "vectors")
+                packed = pack_vectors(data.vectors, model.dims, "vectors")
             written = await replace_transcript_vectors(
-                db, transcript_id=transcript_id, user_id=user.id, model=model, vectors=data.vectors
+                db, transcript_id=transcript_id, user_id=user.id, model=model, vectors=packed
             )
         except EmbeddingError as exc:
             raise ValidationException(str(exc)) from None

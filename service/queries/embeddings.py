@@ -15,6 +15,11 @@ delete_model = models.delete
 create_index = models.create_index
 drop_index = models.drop_index
 count_vectors = models.count_vectors
+index_state = models.index_state
+index_statement = models.index_statement
+drop_index_statement = models.drop_index_statement
+set_build_memory = models.set_build_memory
+build_progress = models.build_progress
 delete_by_transcript = chunk_embeddings.delete_by_transcript
 
 _COPY_COLUMNS = ("chunk_id", "model_id", "user_id", "embedding")
@@ -32,7 +37,7 @@ async def create_many(
     *,
     model_id: int,
     user_id: UUID,
-    vectors: Sequence[tuple[UUID, Sequence[float]]],
+    vectors: Sequence[tuple[UUID, Sequence[float] | bytes]],
 ) -> int:
     """Writes (chunk_id, vector) pairs with one binary COPY; returns how many. The
     chunks must be the user's (the foreign key refuses anything else)."""

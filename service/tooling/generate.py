@@ -288,7 +288,8 @@ def _row_struct(
                 c for c in columns if c.name not in known
             ]
         return _named_struct(module, catalogue, query, columns), []
-    for table_oid in dict.fromkeys(c.source[0] for c in columns if c.source[0]):
+    # Only the product's tables have shared rows (a system view's columns do not).
+    for table_oid in dict.fromkeys(c.source[0] for c in columns if c.source[0] in catalogue.rows):
         row = catalogue.rows[table_oid]
         by_name = {c.name: c for c in columns if c.source[0] == table_oid}
         if set(row) <= set(by_name):

@@ -176,3 +176,32 @@ def test_embed_transcript_with_an_unregistered_model_fails_at_once(
         failed.error_message
     )
     assert endpoint.requests == []
+
+
+def test_a_model_added_without_an_index_gets_one_from_build_index(
+    migrated_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["embeddings", "add-model", "bulk-3", "--dims", "3", "--no-index"]) == 0
+    assert "none yet" in capsys.readouterr().out
+    carol = create_user(migrated_url)
+    ingest(migrated_url, carol, words(1200))
+    fetch(
+        migrated_url,
+        "INSERT INTO chunk_embeddings (chunk_id, model_id, user_id, embedding)"
+        " SELECT c.id, m.id, c.user_id, ARRAY[1, c.chunk_index + 1, 2]::real[]::vector"
+        " FROM chunks c, embedding_models m",
+    )
+    hnsw = "SELECT indexname FROM pg_indexes WHERE indexname LIKE '%hnsw'"
+    assert fetch(migrated_url, hnsw) == []
+
+    assert main(["embeddings", "build-index", "bulk-3", "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "built the index of bulk-3: " in out and " vectors in " in out
+    assert len(fetch(migrated_url, hnsw)) == 1
+    valid = "SELECT indisvalid FROM pg_index WHERE indexrelid::regclass::text LIKE '%hnsw'"
+    assert fetch(migrated_url, valid)[0][0] is True
+
+    assert main(["embeddings", "build-index", "bulk-3"]) == 0
+    assert "has its index already" in capsys.readouterr().out
+    assert main(["embeddings", "build-index", "nope"]) == 1
+    assert main(["embeddings", "build-index", "bulk-3", "--memory", "lots"]) == 0  # exists

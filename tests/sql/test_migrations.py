@@ -50,6 +50,7 @@ PRODUCT_FUNCTIONS = {
     "embedding_operator",
     "embedding_opclass",
     "embedding_index_name",
+    "embedding_index_statement",
     "embedding_index_create",
     "embedding_index_drop",
     "nearest_chunks",

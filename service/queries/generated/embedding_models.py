@@ -7,6 +7,14 @@ import msgspec
 from service.db import Executor, sql
 
 
+class BuildProgressRow(msgspec.Struct, frozen=True, gc=False):
+    phase: str | None
+    tuples_done: int | None
+    tuples_total: int | None
+    blocks_done: int | None
+    blocks_total: int | None
+
+
 class EmbeddingModel(msgspec.Struct, frozen=True, gc=False):
     id: int
     name: str
@@ -15,14 +23,29 @@ class EmbeddingModel(msgspec.Struct, frozen=True, gc=False):
     created_at: datetime
 
 
+class IndexStateRow(msgspec.Struct, frozen=True, gc=False):
+    valid: bool
+    bytes: int | None
+
+
+_BUILD_PROGRESS = sql("embedding_models/build_progress")
 _COUNT_VECTORS = sql("embedding_models/count_vectors")
 _CREATE = sql("embedding_models/create")
 _CREATE_INDEX = sql("embedding_models/create_index")
 _DELETE = sql("embedding_models/delete")
 _DROP_INDEX = sql("embedding_models/drop_index")
+_DROP_INDEX_STATEMENT = sql("embedding_models/drop_index_statement")
 _GET_BY_NAME = sql("embedding_models/get_by_name")
+_INDEX_STATE = sql("embedding_models/index_state")
+_INDEX_STATEMENT = sql("embedding_models/index_statement")
 _LIST_ALL = sql("embedding_models/list_all")
+_SET_BUILD_MEMORY = sql("embedding_models/set_build_memory")
 _VECTOR_TYPE_SCHEMA = sql("embedding_models/vector_type_schema")
+
+
+async def build_progress(db: Executor, *, pid: int) -> BuildProgressRow | None:
+    row = await db.fetchrow(_BUILD_PROGRESS, pid)
+    return None if row is None else BuildProgressRow(*row)
 
 
 async def count_vectors(db: Executor, *, model_id: int) -> int:
@@ -49,13 +72,33 @@ async def drop_index(db: Executor, *, model_id: int) -> str:
     return value
 
 
+async def drop_index_statement(db: Executor, *, model_id: int) -> str:
+    value: str = await db.fetchval(_DROP_INDEX_STATEMENT, model_id)
+    return value
+
+
 async def get_by_name(db: Executor, *, name: str) -> EmbeddingModel | None:
     row = await db.fetchrow(_GET_BY_NAME, name)
     return None if row is None else EmbeddingModel(*row)
 
 
+async def index_state(db: Executor, *, model_id: int) -> IndexStateRow | None:
+    row = await db.fetchrow(_INDEX_STATE, model_id)
+    return None if row is None else IndexStateRow(*row)
+
+
+async def index_statement(db: Executor, *, model_id: int) -> str:
+    value: str = await db.fetchval(_INDEX_STATEMENT, model_id)
+    return value
+
+
 async def list_all(db: Executor) -> list[EmbeddingModel]:
     return [EmbeddingModel(*row) for row in await db.fetch(_LIST_ALL)]
+
+
+async def set_build_memory(db: Executor, *, memory: str) -> str:
+    value: str = await db.fetchval(_SET_BUILD_MEMORY, memory)
+    return value
 
 
 async def vector_type_schema(db: Executor) -> str | None:
