@@ -1,6 +1,6 @@
 -- The extension stays: other schemas in the database may use it, and dropping it
 -- needs the superuser that created it.
-DROP FUNCTION nearest_chunks(integer, uuid, real[], integer, integer, uuid, uuid, jsonb);
+DROP FUNCTION nearest_chunks(integer, uuid, real[], integer, integer, uuid, uuid, jsonb, integer);
 DROP FUNCTION embedding_index_drop(integer);
 DROP FUNCTION embedding_index_create(integer);
 DROP FUNCTION embedding_index_statement(integer, boolean);
@@ -8,5 +8,5 @@ DROP FUNCTION embedding_index_name(integer);
 DROP FUNCTION embedding_opclass(text);
 DROP FUNCTION embedding_operator(text);
 DROP TABLE chunk_embeddings;
-ALTER TABLE chunks DROP CONSTRAINT chunks_id_user_key;
+DROP FUNCTION chunk_embeddings_check_owner();
 DROP TABLE embedding_models;

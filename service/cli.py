@@ -412,7 +412,7 @@ async def _build_index(url: str, name: str, memory: str, quiet: bool) -> str:
                 progress = await embeddings.build_progress(watcher, pid=conn.get_server_pid())
                 if progress is not None and progress.tuples_done is not None:
                     bar.n = min(progress.tuples_done, vectors)
-                    bar.set_postfix_str(progress.phase or "")
+                    bar.set_postfix_str(progress.phase or "", refresh=False)
                     bar.refresh()
                 await asyncio.wait([build], timeout=0.5)
             await build

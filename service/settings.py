@@ -31,6 +31,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     hnsw_ef_search: int = 100
     rrf_k: int = 60
     retrieval_window: int = 100
+    exact_search_below: int = 25_000
     # The embed_transcript job's OpenAI-compatible /v1/embeddings endpoint.
     embedding_url: str | None = None
     embedding_model: str | None = None
@@ -122,6 +123,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         hnsw_ef_search=_int(env, "TUBEBASE_HNSW_EF_SEARCH", 100, 1),
         rrf_k=_int(env, "TUBEBASE_RRF_K", 60, 1),
         retrieval_window=_int(env, "TUBEBASE_RETRIEVAL_WINDOW", 100, 10),
+        exact_search_below=_int(env, "TUBEBASE_EXACT_SEARCH_BELOW", 25_000, 0),
         embedding_url=env.get("TUBEBASE_EMBEDDING_URL") or None,
         embedding_model=env.get("TUBEBASE_EMBEDDING_MODEL") or None,
         embedding_api_key=env.get("TUBEBASE_EMBEDDING_API_KEY") or None,

@@ -102,7 +102,10 @@ def make_database(admin_url: str) -> Iterator[Callable[[], str]]:
 def database_url(make_database: Callable[[], str]) -> str:
     """The shared, fully migrated test database."""
     url = make_database()
-    migrations.apply(url)
+    try:
+        migrations.apply(url)
+    except migrations.MissingExtension as exc:  # one line naming the fix, not a traceback
+        pytest.exit(f"the test database server cannot run tubebase: {exc}", returncode=1)
     return url
 
 

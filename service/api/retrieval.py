@@ -27,7 +27,8 @@ _LONG_VECTOR = 4096
 
 
 class SearchIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    mode: Mode = "hybrid"
+    # Left out: lexical for q alone, semantic for an embedding alone, hybrid for both.
+    mode: Mode | None = None
     q: Annotated[str, msgspec.Meta(min_length=1, max_length=1000, pattern=r"\S")] | None = None
     embedding: list[float] | None = None
     model: Annotated[str, msgspec.Meta(min_length=1, max_length=200)] | None = None
@@ -71,17 +72,24 @@ def _hit(row: SearchRow) -> RetrievalHit:
     return RetrievalHit(**msgspec.structs.asdict(row))
 
 
-def _requirements(data: SearchIn) -> None:
-    if data.mode in ("semantic", "hybrid"):
-        if data.embedding is None or data.model is None:
-            raise ValidationException(
-                f"mode {data.mode} needs `embedding` (the question's vector) and `model` "
-                "(the embedding model that made it; GET /embedding-models lists them)"
-            )
-    elif data.embedding is not None:
+def _mode(data: SearchIn) -> Mode:
+    if data.mode is not None:
+        return data.mode
+    if data.embedding is None:
+        return "lexical"
+    return "semantic" if data.q is None else "hybrid"
+
+
+def _require(data: SearchIn, mode: Mode) -> None:
+    if mode in ("semantic", "hybrid") and (data.embedding is None or data.model is None):
+        raise ValidationException(
+            f"mode {mode} needs `embedding` (the question's vector) and `model` "
+            "(the embedding model that made it; GET /embedding-models lists them)"
+        )
+    if mode == "lexical" and data.embedding is not None:
         raise ValidationException("mode lexical takes no `embedding`: use semantic or hybrid")
-    if data.mode in ("lexical", "hybrid") and data.q is None:
-        raise ValidationException(f"mode {data.mode} needs `q`, the words to search for")
+    if mode in ("lexical", "hybrid") and data.q is None:
+        raise ValidationException(f"mode {mode} needs `q`, the words to search for")
 
 
 async def _checked_model(db: Db, name: str, vector: list[float], state: State) -> EmbeddingModel:
@@ -106,7 +114,8 @@ async def search_by_meaning(
     data: JSONBody[SearchIn], db: Db, user: CurrentUser, state: State
 ) -> Response[Sequence[RetrievalHit]]:
     """`mode` lexical ranks full-text matches of `q`; semantic ranks the chunks nearest to
-    `embedding` under `model`; hybrid (the default) fuses both rankings by reciprocal rank fusion:
+    `embedding` under `model`; hybrid fuses both rankings by reciprocal rank fusion (without
+    `mode`: lexical for `q` alone, semantic for `embedding` alone, hybrid for both):
     `score` = 1/(k + `lexical_rank`) + 1/(k + `semantic_rank`), a missing rank adding 0, with k =
     TUBEBASE_RRF_K (60). Each ranking takes its best TUBEBASE_RETRIEVAL_WINDOW (100) chunks, so a
     search returns at most twice that many hits in all; `X-Total-Count` is how many. Every hit says
@@ -114,7 +123,8 @@ async def search_by_meaning(
     model's distance: cosine distance, negative inner product or L2), and its fused `score`.
     Filters: `video_id`, `channel_id`, `metadata` (the chunk metadata contains it). Pages by
     `limit` and `after`, the cursor in the `X-Next-After` header of the previous page."""
-    _requirements(data)
+    mode = _mode(data)
+    _require(data, mode)
     settings = state.settings
     model = None
     if data.embedding is not None and data.model is not None:
@@ -124,8 +134,8 @@ async def search_by_meaning(
         db,
         user_id=user.id,
         model_id=None if model is None else model.id,
-        embedding=data.embedding if data.mode != "lexical" else None,
-        query=data.q if data.mode != "semantic" else None,
+        embedding=data.embedding if mode != "lexical" else None,
+        query=data.q if mode != "semantic" else None,
         window=settings.retrieval_window,
         ef_search=settings.hnsw_ef_search,
         candidates=settings.search_candidates,
@@ -137,6 +147,7 @@ async def search_by_meaning(
         after_id=after_id,
         limit=data.limit + 1,
         offset=0,
+        exact_below=settings.exact_search_below,
     )
     headers = {TOTAL_HEADER: str(total), EXACT_HEADER: "true"}
     if len(rows) > data.limit:
@@ -171,6 +182,7 @@ async def similar_chunks(
         model_id=found.id,
         limit=limit,
         ef_search=state.settings.hnsw_ef_search,
+        exact_below=state.settings.exact_search_below,
     )
     if not rows:
         raise NotFoundException(f"chunk {chunk_id} not found")

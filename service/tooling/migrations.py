@@ -22,6 +22,7 @@ import psycopg
 from psycopg import sql
 from yoyo import get_backend, read_migrations
 
+from service.startup import StartupError
 from service.tooling.resources import MIGRATIONS_DIR, tooling_sql
 
 # pg_advisory_lock key: "tubebase" as a number, shared by every tubebase process.
@@ -123,6 +124,34 @@ def _forget_stale(conn: Any, backend: Any) -> None:
         )
 
 
+# The first migration that needs pgvector (the one extension tubebase uses).
+NEEDS_PGVECTOR = "0013.semantic_retrieval"
+
+
+class MissingExtension(StartupError):
+    """The server cannot give this database pgvector: the message says how to fix it."""
+
+
+def _require_pgvector(conn: Any) -> None:
+    with conn.cursor() as cur:
+        cur.execute(tooling_sql("vector_extension"))
+        installed, available, superuser, role, database = cur.fetchone()
+    if installed:
+        return
+    if not available:
+        raise MissingExtension(
+            "this PostgreSQL server does not have the pgvector extension, which tubebase needs "
+            "(migration 0013): install it on the server (Debian/Ubuntu: apt install "
+            "postgresql-16-pgvector; Docker: the pgvector/pgvector:pg16 image), or unset "
+            "DATABASE_URL to use the embedded server, which bundles it"
+        )
+    if not superuser:
+        raise MissingExtension(
+            f"creating the pgvector extension needs a superuser, and {role} is not one: "
+            f"ask one to run CREATE EXTENSION vector; in database {database}, then migrate again"
+        )
+
+
 def apply(
     database_url: str, source: Path = MIGRATIONS_DIR, only: Collection[str] | None = None
 ) -> list[str]:
@@ -133,6 +162,8 @@ def apply(
         known = _migrations(source)
         _forget_stale(lock_conn, backend)
         pending = [m for m in backend.to_apply(known) if only is None or m.id in only]
+        if any(m.id == NEEDS_PGVECTOR for m in pending):
+            _require_pgvector(lock_conn)
         record = tooling_sql("migrations_record_checksum").format(
             checksums=_CHECKSUMS, yoyo=sql.Identifier(_yoyo_table_name(backend))
         )

@@ -1,5 +1,5 @@
 -- name: similar :many
--- params: chunk_id, user_id, model_id, limit, ef_search
+-- params: chunk_id, user_id, model_id, limit, ef_search, exact_below
 -- not null: has_vector
 -- nullable: transcript_id, video_id, youtube_video_id, chunk_index, chunk_text
 -- The chunk's nearest neighbours among the user's chunks under one model, nearest
@@ -13,7 +13,7 @@ FROM chunks c0
 LEFT JOIN chunk_embeddings e0 ON e0.chunk_id = c0.id AND e0.model_id = $3
 LEFT JOIN LATERAL (
     SELECT nc.chunk_id, nc.distance
-    FROM nearest_chunks($3, $2, e0.embedding::real[], $4 + 1, $5) nc
+    FROM nearest_chunks($3, $2, e0.embedding::real[], $4 + 1, $5, NULL, NULL, NULL, $6) nc
     WHERE nc.chunk_id <> c0.id
     ORDER BY nc.distance, nc.chunk_id
     LIMIT $4

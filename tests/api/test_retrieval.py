@@ -453,3 +453,17 @@ async def test_embedding_models_lists_names_dimensions_and_distances(
     assert listed[MODEL]["dims"] == 3
     assert listed[MODEL]["distance"] == "cosine"
     assert listed[L2_MODEL]["distance"] == "l2"
+
+
+async def test_without_a_mode_the_fields_sent_choose_it(client: Client, alice: Account) -> None:
+    await ingest_with_vectors(client, alice.headers, [("kafka here", unit(1, 0, 0))])
+    words_only = await post_search(client, alice.headers, q="kafka")
+    assert words_only.json()[0]["lexical_rank"] == 1
+    assert words_only.json()[0]["semantic_rank"] is None
+    vector_only = await post_search(client, alice.headers, embedding=unit(1, 0, 0), model=MODEL)
+    assert vector_only.json()[0]["semantic_rank"] == 1
+    assert vector_only.json()[0]["lexical_rank"] is None
+    both = await post_search(client, alice.headers, q="kafka", embedding=unit(1, 0, 0), model=MODEL)
+    assert both.json()[0]["score"] == pytest.approx(2 / 61)
+    nothing = await client.post("/search", json={}, headers=alice.headers)
+    assert_bad_request(nothing, "q")

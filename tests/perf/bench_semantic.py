@@ -29,6 +29,7 @@ import statistics
 import sys
 import tempfile
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -169,6 +170,31 @@ async def _recall(
     return found / (10 * queries), laps
 
 
+async def _recall_by_ef(
+    conn: asyncpg.Connection, user_id: str, model_id: int, space: Space, queries: int
+) -> dict[int, tuple[float, float]]:
+    """recall@10 and p95 ms of nearest_chunks() itself (no HTTP) at several ef_search."""
+    vectors = [space.vector() for _ in range(queries)]
+    await conn.execute("SET enable_indexscan = off")
+    exact = [
+        {r["chunk_id"] for r in await conn.fetch(_EXACT, model_id, user_id, v)} for v in vectors
+    ]
+    await conn.execute("RESET enable_indexscan")
+    results = {}
+    for ef in (40, 100, 200, 400):
+        found, laps = 0, []
+        for vector, truth in zip(vectors, exact, strict=True):
+            started = time.perf_counter()
+            rows = await conn.fetch(
+                "SELECT chunk_id FROM nearest_chunks($1, $2, $3, 10, $4)",
+                model_id, uuid.UUID(user_id), vector, ef,
+            )  # fmt: skip
+            laps.append((time.perf_counter() - started) * 1000)
+            found += len(truth & {r["chunk_id"] for r in rows})
+        results[ef] = (found / (10 * queries), _percentile(laps, 0.95))
+    return results
+
+
 async def run(database_url: str, chunks: int, other_chunks: int, queries: int, ef: int) -> None:
     corpus = Corpus()
     spaces = {"big": Space(1), "other": Space(2)}
@@ -204,6 +230,7 @@ async def run(database_url: str, chunks: int, other_chunks: int, queries: int, e
             recall_other, other_laps = await _recall(
                 client, conn, other, users["other"], model_id, spaces["other"], queries // 2
             )
+            by_ef = await _recall_by_ef(conn, users["big"], model_id, spaces["big"], queries // 2)
             hybrid: dict[str, list[float]] = {}
             for word in (MEDIUM_WORD, COMMON_WORD):
                 laps = []
@@ -235,6 +262,9 @@ async def run(database_url: str, chunks: int, other_chunks: int, queries: int, e
     )
     print(f"vector load with the index live: {2000 / live_seconds:,.0f} vectors/s (2,000 vectors)")
     print(f"recall@10 vs exact scan: big user {recall_big:.3f}, other user {recall_other:.3f}")
+    print("nearest_chunks() alone (SQL, no HTTP), big user, k=10:")
+    for ef, (recall, p95) in by_ef.items():
+        print(f"  ef_search {ef:>3}: recall@10 {recall:.3f}, p95 {p95:.1f} ms")
     print(f"{'search':<34} {'p50 ms':>8} {'p95 ms':>8}")
     rows = [
         ("semantic, big user", semantic_laps),

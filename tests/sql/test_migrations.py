@@ -54,6 +54,7 @@ PRODUCT_FUNCTIONS = {
     "embedding_index_create",
     "embedding_index_drop",
     "nearest_chunks",
+    "chunk_embeddings_check_owner",
 }
 MIGRATION_IDS = sorted(
     p.name.removesuffix(".sql")

@@ -197,10 +197,7 @@ async def _plan_after_ten(
     the parameters' types."""
     await conn.execute(f"SET plan_cache_mode = {mode}")
     statement = await conn.prepare(sql(name))
-    types = [
-        t.name if t.kind != "array" else f"{t.element_type.name}[]"
-        for t in statement.get_parameters()
-    ]
+    types = [t.name for t in statement.get_parameters()]  # an array's is _float4, say
     await conn.execute(f"PREPARE probe ({', '.join(types)}) AS {sql(name).rstrip().rstrip(';')}")
     literals = ", ".join(
         "NULL" if a is None else f"{_literal(a)}::{t}" for a, t in zip(args, types, strict=True)
@@ -266,6 +263,21 @@ async def test_search_keeps_its_index_plan(
     assert any(found == index for _, found in access), access
     if word == COMMON:  # a common word never reads its whole posting list
         assert all(found != "idx_chunks_search_vector" for _, found in access), access
+
+
+@pytest.mark.parametrize("word", [RARE, MEDIUM, COMMON])
+@pytest.mark.parametrize("mode", PLAN_MODES)
+async def test_the_lexical_leg_of_retrieval_keeps_the_text_index(
+    conn: asyncpg.Connection, library: Library, word: str, mode: str
+) -> None:
+    # POST /search in lexical mode: no embedding, so the semantic leg never runs.
+    args = [library.big, None, None, word, 100, 100, 10_000, 60]
+    args += [None, None, None, None, None, 11, 0, 25_000]
+    access = _chunk_access(await _plan_after_ten(conn, "retrieval/search", args, mode))
+    assert ("Seq Scan", None) not in access, access
+    assert any(found == "idx_chunks_search_vector" for _, found in access), access
+    # a filter that is not there never reads another index's whole posting list
+    assert all(found != "idx_chunks_metadata" for _, found in access), access
 
 
 @pytest.mark.parametrize(

@@ -66,7 +66,6 @@ async def test_a_changed_column_type_names_file_column_and_both_types(migrated_u
 async def test_a_parameter_of_another_type_names_the_argument(migrated_url: str) -> None:
     _alter(
         migrated_url,
-        "ALTER TABLE chunk_embeddings DROP CONSTRAINT chunk_embeddings_chunk_fkey",
         "ALTER TABLE chunks DROP CONSTRAINT chunks_user_id_fkey",
         "ALTER TABLE chunks DROP CONSTRAINT chunks_transcript_fkey",
         "ALTER TABLE chunks ALTER COLUMN user_id TYPE text",

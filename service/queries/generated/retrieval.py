@@ -60,8 +60,9 @@ async def search(
     after_id: UUID | None,
     limit: int,
     offset: int,
+    exact_below: int,
 ) -> tuple[int, list[SearchRow]]:
-    rows = await db.fetch(_SEARCH, user_id, model_id, embedding, query, window, ef_search, candidates, rrf_k, video_id, channel_id, metadata, after_score, after_id, limit, offset)
+    rows = await db.fetch(_SEARCH, user_id, model_id, embedding, query, window, ef_search, candidates, rrf_k, video_id, channel_id, metadata, after_score, after_id, limit, offset, exact_below)
     return rows[0][0], [SearchRow(*row[1:]) for row in rows if row[1] is not None]
 
 
@@ -73,5 +74,6 @@ async def similar(
     model_id: int,
     limit: int,
     ef_search: int,
+    exact_below: int,
 ) -> list[SimilarRow]:
-    return [SimilarRow(*row) for row in await db.fetch(_SIMILAR, chunk_id, user_id, model_id, limit, ef_search)]
+    return [SimilarRow(*row) for row in await db.fetch(_SIMILAR, chunk_id, user_id, model_id, limit, ef_search, exact_below)]
