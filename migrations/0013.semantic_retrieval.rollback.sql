@@ -1,7 +1,6 @@
 -- The extension stays: other schemas in the database may use it, and dropping it
 -- needs the superuser that created it.
 DROP FUNCTION nearest_chunks(integer, uuid, real[], integer, integer, uuid, uuid, jsonb, integer);
-DROP FUNCTION embedding_index_drop(integer);
 DROP FUNCTION embedding_index_create(integer);
 DROP FUNCTION embedding_index_statement(integer, boolean);
 DROP FUNCTION embedding_index_name(integer);

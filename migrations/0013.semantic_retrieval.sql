@@ -5,9 +5,17 @@
 
 -- pgvector is not a contrib module: the server must have it installed, and
 -- creating it takes a superuser (it is not a trusted extension).
+-- Iterative index scans (nearest_chunks) came with pgvector 0.8.0.
 DO $$
 BEGIN
     IF EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'vector') THEN
+        IF (SELECT string_to_array(split_part(extversion, '-', 1), '.')::int[] < '{0,8}'
+            FROM pg_extension WHERE extname = 'vector') THEN
+            RAISE EXCEPTION 'tubebase needs pgvector 0.8.0 or newer, and this database has %',
+                (SELECT extversion FROM pg_extension WHERE extname = 'vector')
+                USING HINT = 'install a newer pgvector on the server, then run '
+                             'ALTER EXTENSION vector UPDATE; and migrate again';
+        END IF;
         RETURN;
     END IF;
     IF NOT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'vector') THEN
@@ -47,8 +55,6 @@ CREATE TABLE embedding_models (
 CREATE TABLE chunk_embeddings (
     chunk_id  uuid    NOT NULL,
     model_id  integer NOT NULL REFERENCES embedding_models (id) ON DELETE CASCADE,
-    -- A deleted user's vectors go with their chunks; this key (found through the
-    -- model-and-owner index, skip-scanned) keeps every user_id a foreign key.
     user_id   uuid    NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     embedding vector  NOT NULL,
     CONSTRAINT chunk_embeddings_pkey PRIMARY KEY (chunk_id, model_id),
@@ -57,7 +63,8 @@ CREATE TABLE chunk_embeddings (
 );
 -- A user's vectors of a model: counted, and ranked exactly when they are few
 -- (nearest_chunks).
-CREATE INDEX idx_chunk_embeddings_model_user ON chunk_embeddings (model_id, user_id);
+-- Owner first: it also serves the cascade from a deleted user.
+CREATE INDEX idx_chunk_embeddings_user_model ON chunk_embeddings (user_id, model_id);
 
 -- A vector carries its chunk's owner (what every search filters on). Checked once per
 -- statement over the rows it wrote, not with a composite foreign key: that would need
@@ -127,21 +134,13 @@ BEGIN
 END;
 $$;
 
-CREATE FUNCTION embedding_index_drop(model integer) RETURNS text
-LANGUAGE plpgsql AS $$
-BEGIN
-    EXECUTE format('DROP INDEX IF EXISTS %I', embedding_index_name(model));
-    RETURN embedding_index_name(model);
-END;
-$$;
-
 -- The `k` chunks of `owner` nearest to `query` under `model`, optionally within one
 -- video or channel and whose metadata contains `wanted`.
 --
 -- The statement is built from the model's row (its id, size and operator) so that it
 -- matches the model's partial expression index, and planned for these very values
 -- (EXECUTE plans once per call). An owner with fewer than `exact_below` vectors of the
--- model has them all ranked exactly (through idx_chunk_embeddings_model_user: 15 ms
+-- model has them all ranked exactly (through idx_chunk_embeddings_user_model: 15 ms
 -- for 22,000 vectors of 384 dimensions, and exact): an index walk filtered down to a
 -- small share of the graph finds few of the true neighbours (recall@10 0.54 to 0.76
 -- for a user with 10% of the vectors, measured, whatever ef_search). Past that it
@@ -169,7 +168,8 @@ BEGIN
     END IF;
     SELECT * INTO m FROM embedding_models WHERE id = model;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'no embedding model with id %', model USING ERRCODE = 'no_data_found';
+        -- invalid_parameter_value: answered 400, as a model dropped meanwhile should be.
+        RAISE EXCEPTION 'no embedding model with id %', model USING ERRCODE = 'invalid_parameter_value';
     END IF;
     IF cardinality(query) IS DISTINCT FROM m.dims THEN
         RAISE EXCEPTION 'model % takes vectors of % dimensions, not %', m.name, m.dims, cardinality(query)

@@ -356,9 +356,9 @@ def cmd_embeddings(args: argparse.Namespace, settings: Settings) -> int:
         question = f"drop {model.name} and its {vectors} vectors?"
         if vectors and not args.yes and not _confirm(question):
             return "nothing dropped"
-        async with conn.transaction():
-            await embeddings.drop_index(conn, model_id=model.id)
-            await embeddings.delete_model(conn, model_id=model.id)
+        # CONCURRENTLY: searches and writes of other models go on meanwhile.
+        await conn.execute(await embeddings.drop_index_statement(conn, model_id=model.id))
+        await embeddings.delete_model(conn, model_id=model.id)
         print(f"dropped {model.name} and its {vectors} vectors")
         return ""
 

@@ -50,9 +50,11 @@ class EmbeddingClient:
                     answer = _decode(response.content)
                 except msgspec.DecodeError as exc:
                     raise EndpointRefused(f"{self.url} answered no embeddings: {exc}") from None
-                if len(answer.data) != len(batch):
+                ordered = sorted(answer.data, key=lambda e: e.index)
+                if [e.index for e in ordered] != list(range(len(batch))):
                     raise EndpointRefused(
-                        f"{self.url} answered {len(answer.data)} embeddings for {len(batch)} texts"
+                        f"{self.url} answered embeddings {[e.index for e in ordered][:10]} "
+                        f"for {len(batch)} texts (expected each of 0..{len(batch) - 1} once)"
                     )
-                vectors.extend(e.embedding for e in sorted(answer.data, key=lambda e: e.index))
+                vectors.extend(e.embedding for e in ordered)
         return vectors

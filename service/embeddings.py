@@ -26,6 +26,11 @@ class TranscriptNotFound(LookupError):
     pass
 
 
+class ChunksChanged(RuntimeError):
+    """The transcript's chunks were replaced after their texts were read: the vectors
+    made from those texts belong to chunks that are gone (a job retries)."""
+
+
 async def model_named(db: Executor, name: str) -> EmbeddingModel:
     model = await embeddings.get_model_by_name(db, name=name)
     if model is None:
@@ -75,13 +80,18 @@ async def replace_transcript_vectors(
     user_id: UUID,
     model: EmbeddingModel,
     vectors: Sequence[bytes],
+    made_for: Sequence[UUID] | None = None,
 ) -> int:
     """The transcript's vectors of `model` (packed by pack_vectors), one per chunk in
-    chunk order, replacing any it had. Needs a transaction."""
+    chunk order, replacing any it had; `made_for`: the chunk ids whose texts the
+    vectors were made from, which must still be the transcript's. Needs a
+    transaction."""
     assert db.is_in_transaction(), "replace_transcript_vectors needs a transaction"
     chunk_ids = await embeddings.chunk_ids(db, transcript_id=transcript_id, user_id=user_id)
     if chunk_ids is None:
         raise TranscriptNotFound(transcript_id)
+    if made_for is not None and list(made_for) != chunk_ids:
+        raise ChunksChanged(f"transcript {transcript_id} was re-chunked meanwhile")
     if len(vectors) != len(chunk_ids):
         raise EmbeddingError(
             f"vectors: the transcript has {len(chunk_ids)} chunks, got {len(vectors)} vectors "

@@ -64,7 +64,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         }
 
 
-def _int(env: dict[str, str], name: str, default: int, minimum: int) -> int:
+def _int(
+    env: dict[str, str], name: str, default: int, minimum: int, maximum: int | None = None
+) -> int:
     raw = env.get(name)
     if raw is None or raw == "":
         return default
@@ -74,6 +76,8 @@ def _int(env: dict[str, str], name: str, default: int, minimum: int) -> int:
         raise ConfigError(f"{name} must be an integer, got {raw!r}") from None
     if value < minimum:
         raise ConfigError(f"{name} must be at least {minimum}, got {value}")
+    if maximum is not None and value > maximum:  # hnsw.ef_search stops at 1,000
+        raise ConfigError(f"{name} must be at most {maximum}, got {value}")
     return value
 
 
@@ -120,9 +124,9 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         job_backoff_max_seconds=_int(env, "TUBEBASE_JOB_BACKOFF_MAX_SECONDS", 3600, 1),
         job_stale_seconds=_int(env, "TUBEBASE_JOB_STALE_SECONDS", 600, 1),
         search_candidates=_int(env, "TUBEBASE_SEARCH_CANDIDATES", 10_000, 100),
-        hnsw_ef_search=_int(env, "TUBEBASE_HNSW_EF_SEARCH", 100, 1),
+        hnsw_ef_search=_int(env, "TUBEBASE_HNSW_EF_SEARCH", 100, 1, maximum=1000),
         rrf_k=_int(env, "TUBEBASE_RRF_K", 60, 1),
-        retrieval_window=_int(env, "TUBEBASE_RETRIEVAL_WINDOW", 100, 10),
+        retrieval_window=_int(env, "TUBEBASE_RETRIEVAL_WINDOW", 100, 10, maximum=1000),
         exact_search_below=_int(env, "TUBEBASE_EXACT_SEARCH_BELOW", 25_000, 0),
         embedding_url=env.get("TUBEBASE_EMBEDDING_URL") or None,
         embedding_model=env.get("TUBEBASE_EMBEDDING_MODEL") or None,

@@ -106,8 +106,15 @@ async def embed_transcript(db: asyncpg.Connection, job: Job, settings: Settings)
         packed = await _cpu.run(pack_vectors, vectors, model.dims, "the endpoint's vectors")
     except (EndpointRefused, EmbeddingError) as exc:
         raise JobError(str(exc)) from None
+    # The texts were read before the (slow) endpoint answered: a re-ingest or rechunk
+    # meanwhile raises ChunksChanged, and the job is retried on the new chunks.
     written = await replace_transcript_vectors(
-        db, transcript_id=job.entity_id, user_id=job.user_id, model=model, vectors=packed
+        db,
+        transcript_id=job.entity_id,
+        user_id=job.user_id,
+        model=model,
+        vectors=packed,
+        made_for=[c.id for c in page.items],
     )
     return {"model": model.name, "vectors": written}
 

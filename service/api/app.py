@@ -47,7 +47,7 @@ from service.api.errors import (
 from service.api.hardening import security_headers, strict_bodies
 from service.api.openapi import complete as complete_openapi
 from service.api.openapi import operation_id
-from service.api.pages import LIST_HEADERS
+from service.api.pages import LIST_HEADERS, NEXT_HEADER
 from service.api.validation import validation_error_handler
 from service.cpu import CpuPool
 from service.db import create_pool
@@ -81,7 +81,7 @@ def _cors(settings: Settings) -> CORSConfig | None:
         allow_origins=list(settings.cors_origins),
         allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
         allow_headers=["Authorization", "Content-Type"],
-        expose_headers=[*LIST_HEADERS, "Location", "Retry-After"],
+        expose_headers=[*LIST_HEADERS, NEXT_HEADER, "Location", "Retry-After"],
         max_age=600,
     )
 

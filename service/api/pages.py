@@ -26,6 +26,8 @@ K = TypeVar("K")
 TOTAL_HEADER = "X-Total-Count"
 EXACT_HEADER = "X-Total-Count-Exact"
 LIST_HEADERS = (TOTAL_HEADER, EXACT_HEADER, "Link")
+# POST /search pages by this header's cursor (a POST body has no Link to follow).
+NEXT_HEADER = "X-Next-After"
 
 
 def _total_headers(listing: Listing[Any]) -> dict[str, str]:

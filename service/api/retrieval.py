@@ -12,7 +12,7 @@ from litestar.exceptions import NotFoundException, ValidationException
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from service.api.deps import MAX_PAGE, CurrentUser, Db
-from service.api.pages import EXACT_HEADER, TOTAL_HEADER, Cursor
+from service.api.pages import EXACT_HEADER, NEXT_HEADER, TOTAL_HEADER, Cursor
 from service.embeddings import EmbeddingError, model_named, pack_vectors
 from service.queries import embeddings
 from service.queries.embeddings import EmbeddingModel
@@ -20,7 +20,6 @@ from service.queries.generated import retrieval
 from service.queries.generated.retrieval import SearchRow
 
 Mode = Literal["lexical", "semantic", "hybrid"]
-NEXT_HEADER = "X-Next-After"
 HITS = Cursor[tuple[float, UUID]]("retrieval", tuple[float, UUID])
 # Vectors this long are checked in the CPU pool rather than on the event loop.
 _LONG_VECTOR = 4096

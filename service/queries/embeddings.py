@@ -13,7 +13,6 @@ get_model_by_name = models.get_by_name
 list_models = models.list_all
 delete_model = models.delete
 create_index = models.create_index
-drop_index = models.drop_index
 count_vectors = models.count_vectors
 index_state = models.index_state
 index_statement = models.index_statement

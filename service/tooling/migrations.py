@@ -126,19 +126,35 @@ def _forget_stale(conn: Any, backend: Any) -> None:
 
 # The first migration that needs pgvector (the one extension tubebase uses).
 NEEDS_PGVECTOR = "0013.semantic_retrieval"
+PGVECTOR_AT_LEAST = (0, 8)  # iterative index scans
 
 
 class MissingExtension(StartupError):
     """The server cannot give this database pgvector: the message says how to fix it."""
 
 
+def _version(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in re.findall(r"\d+", text.split("-")[0])[:3])
+
+
 def _require_pgvector(conn: Any) -> None:
     with conn.cursor() as cur:
         cur.execute(tooling_sql("vector_extension"))
         installed, available, superuser, role, database = cur.fetchone()
-    if installed:
+    if installed is not None and _version(installed) < PGVECTOR_AT_LEAST:
+        raise MissingExtension(
+            f"tubebase needs pgvector 0.8.0 or newer, and this database has {installed}: "
+            "install a newer pgvector on the server, then run ALTER EXTENSION vector UPDATE; "
+            "and migrate again"
+        )
+    if installed is not None:
         return
-    if not available:
+    if available is not None and _version(available) < PGVECTOR_AT_LEAST:
+        raise MissingExtension(
+            f"tubebase needs pgvector 0.8.0 or newer, and this server has {available}: "
+            "install a newer one (Docker: the pgvector/pgvector:pg16 image)"
+        )
+    if available is None:
         raise MissingExtension(
             "this PostgreSQL server does not have the pgvector extension, which tubebase needs "
             "(migration 0013): install it on the server (Debian/Ubuntu: apt install "

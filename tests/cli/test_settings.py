@@ -67,3 +67,10 @@ def test_cli_reports_configuration_errors(
     monkeypatch.setenv("TUBEBASE_PORT", "nope")
     assert main(["db", "status"]) == 2
     assert "TUBEBASE_PORT must be an integer" in capsys.readouterr().err
+
+
+def test_hnsw_ef_search_and_the_retrieval_window_stop_at_1000() -> None:
+    for name in ("TUBEBASE_HNSW_EF_SEARCH", "TUBEBASE_RETRIEVAL_WINDOW"):
+        with pytest.raises(ConfigError, match=f"{name} must be at most 1000, got 1001"):
+            load_settings({name: "1001"})
+    assert load_settings({"TUBEBASE_HNSW_EF_SEARCH": "1000"}).hnsw_ef_search == 1000

@@ -72,7 +72,9 @@ class Space:
     def vector(self) -> list[float]:
         centre = self.rng.choice(self.centres)
         gauss, noise = self.rng.gauss, self.noise
-        return _unit([c + gauss(0, noise) for c in centre])
+        # Nine decimals, as embedding APIs print float32 values ("-0.006929283"), not
+        # the 17 digits of a double.
+        return [round(v, 9) for v in _unit([c + gauss(0, noise) for c in centre])]
 
 
 async def _load(

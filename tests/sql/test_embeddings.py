@@ -10,6 +10,7 @@ import asyncpg
 import pytest
 
 from service.embeddings import (
+    ChunksChanged,
     EmbeddingError,
     pack_vector,
     pack_vectors,
@@ -255,7 +256,6 @@ async def test_deleting_a_model_or_a_transcript_removes_their_vectors(
     )
     assert await embeddings.count_vectors(db, model_id=dropped.id) == 2
 
-    await embeddings.drop_index(db, model_id=dropped.id)
     assert await embeddings.delete_model(db, model_id=dropped.id)
     assert await embeddings.count_vectors(db, model_id=dropped.id) == 0
     assert await embeddings.count_vectors(db, model_id=kept.id) == 2
@@ -294,3 +294,23 @@ def test_pack_vectors_names_the_bad_vector_and_packs_pgvectors_binary_form() -> 
     assert pack_vector([1.0, -2.0], 2) == b"\x00\x02\x00\x00?\x80\x00\x00\xc0\x00\x00\x00"
     with pytest.raises(EmbeddingError, match=r"^vectors\[1\] has 1 dimensions"):
         pack_vectors([[1.0, 2.0], [1.0]], 2, "vectors")
+
+
+async def test_vectors_made_for_chunks_that_were_replaced_are_refused(
+    db: asyncpg.Connection, alice: users.User
+) -> None:
+    model = await add_model(db)
+    old_ids = await transcript_with_vectors(db, alice, model, [[1, 0, 0]])
+    transcript_id = await db.fetchval("SELECT transcript_id FROM chunks WHERE id = $1", old_ids[0])
+    await db.execute("DELETE FROM chunks WHERE transcript_id = $1", transcript_id)
+    await add_chunks(db, alice, transcript_id, ["re-chunked"])
+    with pytest.raises(ChunksChanged, match="re-chunked meanwhile"):
+        await replace_transcript_vectors(
+            db,
+            transcript_id=transcript_id,
+            user_id=alice.id,
+            model=model,
+            vectors=pack_vectors([[0, 1, 0]], 3, "v"),
+            made_for=old_ids,
+        )
+    assert await embeddings.count_vectors(db, model_id=model.id) == 0

@@ -52,7 +52,6 @@ PRODUCT_FUNCTIONS = {
     "embedding_index_name",
     "embedding_index_statement",
     "embedding_index_create",
-    "embedding_index_drop",
     "nearest_chunks",
     "chunk_embeddings_check_owner",
 }

@@ -33,7 +33,6 @@ _COUNT_VECTORS = sql("embedding_models/count_vectors")
 _CREATE = sql("embedding_models/create")
 _CREATE_INDEX = sql("embedding_models/create_index")
 _DELETE = sql("embedding_models/delete")
-_DROP_INDEX = sql("embedding_models/drop_index")
 _DROP_INDEX_STATEMENT = sql("embedding_models/drop_index_statement")
 _GET_BY_NAME = sql("embedding_models/get_by_name")
 _INDEX_STATE = sql("embedding_models/index_state")
@@ -65,11 +64,6 @@ async def create_index(db: Executor, *, model_id: int) -> str:
 
 async def delete(db: Executor, *, model_id: int) -> bool:
     return await db.fetchrow(_DELETE, model_id) is not None
-
-
-async def drop_index(db: Executor, *, model_id: int) -> str:
-    value: str = await db.fetchval(_DROP_INDEX, model_id)
-    return value
 
 
 async def drop_index_statement(db: Executor, *, model_id: int) -> str:
