@@ -32,6 +32,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     rrf_k: int = 60
     retrieval_window: int = 100
     exact_search_below: int = 25_000
+    retrieval_candidates: int = 2_000
     # The embed_transcript job's OpenAI-compatible /v1/embeddings endpoint.
     embedding_url: str | None = None
     embedding_model: str | None = None
@@ -128,6 +129,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         rrf_k=_int(env, "TUBEBASE_RRF_K", 60, 1),
         retrieval_window=_int(env, "TUBEBASE_RETRIEVAL_WINDOW", 100, 10, maximum=1000),
         exact_search_below=_int(env, "TUBEBASE_EXACT_SEARCH_BELOW", 25_000, 0),
+        retrieval_candidates=_int(env, "TUBEBASE_RETRIEVAL_CANDIDATES", 2_000, 10),
         embedding_url=env.get("TUBEBASE_EMBEDDING_URL") or None,
         embedding_model=env.get("TUBEBASE_EMBEDDING_MODEL") or None,
         embedding_api_key=env.get("TUBEBASE_EMBEDDING_API_KEY") or None,

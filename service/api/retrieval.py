@@ -116,7 +116,8 @@ async def search_by_meaning(
     `embedding` under `model`; hybrid fuses both rankings by reciprocal rank fusion (without
     `mode`: lexical for `q` alone, semantic for `embedding` alone, hybrid for both):
     `score` = 1/(k + `lexical_rank`) + 1/(k + `semantic_rank`), a missing rank adding 0, with k =
-    TUBEBASE_RRF_K (60). Each ranking takes its best TUBEBASE_RETRIEVAL_WINDOW (100) chunks, so a
+    TUBEBASE_RRF_K (60). The lexical ranking ranks the first TUBEBASE_RETRIEVAL_CANDIDATES (2,000)
+    matches. Each ranking takes its best TUBEBASE_RETRIEVAL_WINDOW (100) chunks, so a
     search returns at most twice that many hits in all; `X-Total-Count` is how many. Every hit says
     its `lexical_rank` and `text_rank` (ts_rank_cd), `semantic_rank` and `semantic_distance` (the
     model's distance: cosine distance, negative inner product or L2), and its fused `score`.
@@ -137,7 +138,7 @@ async def search_by_meaning(
         query=data.q if mode != "semantic" else None,
         window=settings.retrieval_window,
         ef_search=settings.hnsw_ef_search,
-        candidates=settings.search_candidates,
+        candidates=settings.retrieval_candidates,
         rrf_k=settings.rrf_k,
         video_id=data.video_id,
         channel_id=data.channel_id,

@@ -314,3 +314,19 @@ async def test_vectors_made_for_chunks_that_were_replaced_are_refused(
             made_for=old_ids,
         )
     assert await embeddings.count_vectors(db, model_id=model.id) == 0
+
+
+async def test_the_lexical_ranking_ranks_at_most_the_candidates(
+    db: asyncpg.Connection, alice: users.User
+) -> None:
+    transcript_id = await add_transcript(db, alice, await add_video(db, alice))
+    await add_chunks(db, alice, transcript_id, [f"kafka note {i}" for i in range(7)])
+    common = {"user_id": alice.id, "model_id": None, "embedding": None, "query": "kafka"}
+    rest = {"window": 100, "ef_search": 40, "rrf_k": 60, "video_id": None, "channel_id": None}
+    rest |= {"metadata": None, "after_score": None, "after_id": None, "limit": 50, "offset": 0}
+    for candidates, expected in ((3, 3), (100, 7)):
+        total, rows = await retrieval.search(
+            db, **common, **rest, candidates=candidates, exact_below=0
+        )
+        assert total == expected
+        assert sorted(r.lexical_rank for r in rows) == list(range(1, expected + 1))
