@@ -194,18 +194,19 @@ BEGIN
             vec, op, m.id)
         USING query::vector, owner, k, wanted;
     ELSIF video IS NULL AND channel IS NULL THEN
-        -- "+ 0" keeps the model's HNSW index out of it: every vector is ranked.
+        -- "+ 0" keeps the model's HNSW index out of it: every vector is ranked, and
+        -- ORDER BY 2 sorts on the select list's distance, computed once a row.
         RETURN QUERY EXECUTE format(
-            'SELECT e.chunk_id, (%1$s %2$s $1)::float8 FROM chunk_embeddings e '
+            'SELECT e.chunk_id, (%1$s %2$s $1) + 0 FROM chunk_embeddings e '
             'WHERE e.model_id = %3$s AND e.user_id = $2 '
             '  AND ($4::jsonb IS NULL OR EXISTS (SELECT 1 FROM chunks c '
             '       WHERE c.id = e.chunk_id AND c.metadata @> $4)) '
-            'ORDER BY (%1$s %2$s $1) + 0, e.chunk_id LIMIT $3',
+            'ORDER BY 2, 1 LIMIT $3',
             vec, op, m.id)
         USING query::vector, owner, k, wanted;
     ELSE
         RETURN QUERY EXECUTE format(
-            'SELECT e.chunk_id, (%1$s %2$s $1)::float8 AS distance '
+            'SELECT e.chunk_id, (%1$s %2$s $1) + 0 AS distance '
             'FROM transcripts t '
             'JOIN videos v ON v.id = t.video_id '
             'JOIN chunks c ON c.transcript_id = t.id '
@@ -214,7 +215,7 @@ BEGIN
             '  AND ($5::uuid IS NULL OR t.video_id = $5) '
             '  AND ($6::uuid IS NULL OR v.channel_id = $6) '
             '  AND ($4::jsonb IS NULL OR c.metadata @> $4) '
-            'ORDER BY (%1$s %2$s $1) + 0, e.chunk_id LIMIT $3',
+            'ORDER BY 2, 1 LIMIT $3',
             vec, op, m.id)
         USING query::vector, owner, k, wanted, video, channel;
     END IF;
