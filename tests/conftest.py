@@ -105,7 +105,8 @@ def database_url(make_database: Callable[[], str]) -> str:
     try:
         migrations.apply(url)
     except migrations.MissingExtension as exc:  # one line naming the fix, not a traceback
-        pytest.exit(f"the test database server cannot run tubebase: {exc}", returncode=1)
+        message = str(exc).replace("unset DATABASE_URL", "unset TEST_DATABASE_URL")
+        pytest.exit(f"the test database server cannot run tubebase: {message}", returncode=1)
     return url
 
 
