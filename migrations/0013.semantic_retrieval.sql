@@ -5,13 +5,14 @@
 
 -- pgvector is not a contrib module: the server must have it installed, and
 -- creating it takes a superuser (it is not a trusted extension).
--- Iterative index scans (nearest_chunks) came with pgvector 0.8.0.
+-- HNSW indexes came with pgvector 0.5.0 (iterative index scans with 0.8.0:
+-- nearest_chunks uses them where it finds them).
 DO $$
 BEGIN
     IF EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'vector') THEN
-        IF (SELECT string_to_array(split_part(extversion, '-', 1), '.')::int[] < '{0,8}'
+        IF (SELECT string_to_array(split_part(extversion, '-', 1), '.')::int[] < '{0,5}'
             FROM pg_extension WHERE extname = 'vector') THEN
-            RAISE EXCEPTION 'tubebase needs pgvector 0.8.0 or newer, and this database has %',
+            RAISE EXCEPTION 'tubebase needs pgvector 0.5.0 or newer, and this database has %',
                 (SELECT extversion FROM pg_extension WHERE extname = 'vector')
                 USING HINT = 'install a newer pgvector on the server, then run '
                              'ALTER EXTENSION vector UPDATE; and migrate again';
@@ -154,7 +155,6 @@ CREATE FUNCTION nearest_chunks(
     exact_below integer DEFAULT 25000
 ) RETURNS TABLE (chunk_id uuid, distance float8)
 LANGUAGE plpgsql STABLE
-SET hnsw.iterative_scan = 'relaxed_order'
 SET hnsw.ef_search = 40
 AS $$
 DECLARE
@@ -177,6 +177,13 @@ BEGIN
     END IF;
     -- Local to this call: the SET clause above restores it on the way out.
     PERFORM set_config('hnsw.ef_search', greatest(ef_search, k)::text, true);
+    -- Iterative scans (pgvector 0.8+; older ones answer filtered walks with fewer
+    -- rows). Set here, not in a SET clause, which older versions refuse; it lasts to
+    -- the end of the transaction, whose HNSW scans are all this function's.
+    IF (SELECT string_to_array(split_part(extversion, '-', 1), '.')::int[] >= '{0,8}'
+        FROM pg_extension WHERE extname = 'vector') THEN
+        PERFORM set_config('hnsw.iterative_scan', 'relaxed_order', true);
+    END IF;
     vec := format('embedding::vector(%s)', m.dims);
     op := embedding_operator(m.distance);
     IF video IS NULL AND channel IS NULL THEN

@@ -126,7 +126,7 @@ def _forget_stale(conn: Any, backend: Any) -> None:
 
 # The first migration that needs pgvector (the one extension tubebase uses).
 NEEDS_PGVECTOR = "0013.semantic_retrieval"
-PGVECTOR_AT_LEAST = (0, 8)  # iterative index scans
+PGVECTOR_AT_LEAST = (0, 5)  # HNSW indexes (0.8 adds the iterative scans filters want)
 
 
 class MissingExtension(StartupError):
@@ -143,7 +143,7 @@ def _require_pgvector(conn: Any) -> None:
         installed, available, superuser, role, database = cur.fetchone()
     if installed is not None and _version(installed) < PGVECTOR_AT_LEAST:
         raise MissingExtension(
-            f"tubebase needs pgvector 0.8.0 or newer, and this database has {installed}: "
+            f"tubebase needs pgvector 0.5.0 or newer, and this database has {installed}: "
             "install a newer pgvector on the server, then run ALTER EXTENSION vector UPDATE; "
             "and migrate again"
         )
@@ -151,7 +151,7 @@ def _require_pgvector(conn: Any) -> None:
         return
     if available is not None and _version(available) < PGVECTOR_AT_LEAST:
         raise MissingExtension(
-            f"tubebase needs pgvector 0.8.0 or newer, and this server has {available}: "
+            f"tubebase needs pgvector 0.5.0 or newer, and this server has {available}: "
             "install a newer one (Docker: the pgvector/pgvector:pg16 image)"
         )
     if available is None:
