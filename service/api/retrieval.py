@@ -11,7 +11,7 @@ from litestar.datastructures import State
 from litestar.exceptions import NotFoundException, ValidationException
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from service.api.deps import MAX_PAGE, CurrentUser, Db
+from service.api.deps import MAX_PAGE, ONE_STATEMENT, CurrentUser, Db
 from service.api.pages import EXACT_HEADER, NEXT_HEADER, TOTAL_HEADER, Cursor
 from service.embeddings import EmbeddingError, model_named, pack_vectors
 from service.queries import embeddings
@@ -103,11 +103,13 @@ async def _checked_model(db: Db, name: str, vector: list[float], state: State) -
     return model
 
 
+# Reads only (the model, then the search): no BEGIN and COMMIT around them.
 @post(
     "/search",
     tags=["search"],
     summary="Lexical, semantic or hybrid (reciprocal rank fusion) search over the caller's chunks",
     status_code=200,
+    opt=ONE_STATEMENT,
 )
 async def search_by_meaning(
     data: JSONBody[SearchIn], db: Db, user: CurrentUser, state: State
