@@ -585,7 +585,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_model.add_argument("--dims", type=int, required=True, help="dimensions of its vectors")
     add_model.add_argument(
         "--distance",
-        choices=["cosine", "inner_product", "l2"],
+        choices=["cosine", "inner_product", "l2"],  # the CHECK on embedding_models.distance
         default="cosine",
         help="how vectors compare (default cosine)",
     )

@@ -50,5 +50,12 @@ class CpuPool:
         submitted.add_done_callback(self._done)
         return await asyncio.wrap_future(submitted)
 
+    async def run_if(self, heavy: bool, function: Callable[..., T], *args: object) -> T:
+        """`function` in the pool when `heavy`, else here and now: handing small work to a
+        thread costs more than doing it."""
+        if heavy:
+            return await self.run(function, *args)
+        return function(*args)
+
     def shutdown(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)

@@ -17,12 +17,10 @@ from service.embeddings import EmbeddingError, model_named, pack_vectors
 from service.queries import embeddings
 from service.queries.embeddings import EmbeddingModel
 from service.queries.generated import retrieval
-from service.queries.generated.retrieval import SearchRow
+from service.queries.generated.retrieval import RetrievalHit
 
 Mode = Literal["lexical", "semantic", "hybrid"]
 HITS = Cursor[tuple[float, UUID]]("retrieval", tuple[float, UUID])
-# Vectors this long are checked in the CPU pool rather than on the event loop.
-_LONG_VECTOR = 4096
 
 
 class SearchIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -38,23 +36,6 @@ class SearchIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     metadata: dict[str, Any] | None = None
 
 
-class RetrievalHit(msgspec.Struct, frozen=True, kw_only=True):
-    chunk_id: UUID
-    transcript_id: UUID
-    video_id: UUID
-    youtube_video_id: str
-    video_title: str | None
-    channel_id: UUID | None
-    chunk_index: int
-    chunk_text: str
-    snippet: str | None
-    lexical_rank: int | None
-    text_rank: float | None
-    semantic_rank: int | None
-    semantic_distance: float | None
-    score: float
-
-
 class SimilarChunk(msgspec.Struct, frozen=True, kw_only=True):
     chunk_id: UUID
     transcript_id: UUID
@@ -65,10 +46,6 @@ class SimilarChunk(msgspec.Struct, frozen=True, kw_only=True):
     chunk_index: int
     chunk_text: str
     distance: float
-
-
-def _hit(row: SearchRow) -> RetrievalHit:
-    return RetrievalHit(**msgspec.structs.asdict(row))
 
 
 def _mode(data: SearchIn) -> Mode:
@@ -91,13 +68,12 @@ def _require(data: SearchIn, mode: Mode) -> None:
         raise ValidationException(f"mode {mode} needs `q`, the words to search for")
 
 
-async def _checked_model(db: Db, name: str, vector: list[float], state: State) -> EmbeddingModel:
+async def _checked_model(db: Db, name: str, vector: list[float]) -> EmbeddingModel:
+    # On the loop: a vector of another size fails at once, and one of the model's
+    # (at most 2,000 floats) packs in microseconds.
     try:
         model = await model_named(db, name)
-        if len(vector) > _LONG_VECTOR:
-            await state.cpu.run(pack_vectors, [vector], model.dims, "embedding")
-        else:
-            pack_vectors([vector], model.dims, "embedding")
+        pack_vectors([vector], model.dims, "embedding")
     except EmbeddingError as exc:
         raise ValidationException(str(exc).replace("embedding[0]", "embedding")) from None
     return model
@@ -130,7 +106,7 @@ async def search_by_meaning(
     settings = state.settings
     model = None
     if data.embedding is not None and data.model is not None:
-        model = await _checked_model(db, data.model, data.embedding, state)
+        model = await _checked_model(db, data.model, data.embedding)
     after_score, after_id = HITS.decode(data.after) if data.after is not None else (None, None)
     total, rows = await retrieval.search(
         db,
@@ -155,7 +131,7 @@ async def search_by_meaning(
     if len(rows) > data.limit:
         rows = rows[: data.limit]
         headers[NEXT_HEADER] = HITS.encode((rows[-1].score, rows[-1].chunk_id))
-    return Response([_hit(row) for row in rows], headers=headers)
+    return Response(rows, headers=headers)
 
 
 @get(

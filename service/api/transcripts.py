@@ -29,6 +29,7 @@ from service.chunking import (
     overlap_problem,
 )
 from service.embeddings import (
+    FLOATS_ON_THE_LOOP,
     EmbeddingError,
     TranscriptNotFound,
     model_named,
@@ -52,10 +53,6 @@ TranscriptTitle = Annotated[str, msgspec.Meta(min_length=1, max_length=500, patt
 
 class ChunkIn(GivenChunk, kw_only=True):
     embedding: list[float] | None = None
-
-
-# Checking more floats than this runs in the CPU pool, off the event loop.
-_MANY_FLOATS = 50_000
 
 
 class TranscriptIn(VideoDetails, kw_only=True):
@@ -127,11 +124,11 @@ async def _ingest_vectors(
     except EmbeddingError as exc:
         raise ValidationException(f"embedding_model: {exc}") from None
     chunks_in = data.chunks or []
+    floats = sum(len(c.embedding or ()) for c in with_vectors)
     try:
-        if sum(len(c.embedding or ()) for c in with_vectors) > _MANY_FLOATS:
-            packed = await state.cpu.run(_pack_chunk_vectors, chunks_in, model.dims)
-        else:
-            packed = _pack_chunk_vectors(chunks_in, model.dims)
+        packed = await state.cpu.run_if(
+            floats > FLOATS_ON_THE_LOOP, _pack_chunk_vectors, chunks_in, model.dims
+        )
     except EmbeddingError as exc:
         raise ValidationException(str(exc)) from None
     return model, packed
@@ -306,10 +303,10 @@ class TranscriptController(Controller):
         vectors with its chunks."""
         try:
             model = await model_named(db, data.model)
-            if sum(map(len, data.vectors)) > _MANY_FLOATS:
-                packed = await state.cpu.run(pack_vectors, data.vectors, model.dims, "vectors")
-            else:
-                packed = pack_vectors(data.vectors, model.dims, "vectors")
+            heavy = sum(map(len, data.vectors)) > FLOATS_ON_THE_LOOP
+            packed = await state.cpu.run_if(
+                heavy, pack_vectors, data.vectors, model.dims, "vectors"
+            )
             written = await replace_transcript_vectors(
                 db, transcript_id=transcript_id, user_id=user.id, model=model, vectors=packed
             )

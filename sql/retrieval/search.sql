@@ -1,6 +1,7 @@
 -- name: search :page
 -- params: user_id, model_id|null, embedding|null, query|null, window, ef_search, candidates, rrf_k, video_id|null, channel_id|null, metadata|null, after_score|null, after_id|null, limit, offset, exact_below
 -- not null: total, score
+-- struct: RetrievalHit
 -- Lexical, semantic or hybrid retrieval over the user's chunks in one statement: the
 -- semantic leg runs when an embedding is given, the lexical leg when a query is, and
 -- the two rankings (each its top $5, the window) are fused by reciprocal rank fusion:

@@ -30,6 +30,22 @@ async def add_model(
     return model
 
 
+async def set_vectors(
+    db: asyncpg.Connection,
+    user: users.User,
+    transcript_id: uuid.UUID,
+    model: EmbeddingModel,
+    vectors: list[list[float]],
+) -> None:
+    await replace_transcript_vectors(
+        db,
+        transcript_id=transcript_id,
+        user_id=user.id,
+        model=model,
+        vectors=pack_vectors(vectors, model.dims, "vectors"),
+    )
+
+
 async def transcript_with_vectors(
     db: asyncpg.Connection,
     user: users.User,
@@ -39,13 +55,7 @@ async def transcript_with_vectors(
 ) -> list[uuid.UUID]:
     transcript_id = await add_transcript(db, user, await add_video(db, user, **video_fields))
     chunks = await add_chunks(db, user, transcript_id, [f"chunk {i}" for i in range(len(vectors))])
-    await replace_transcript_vectors(
-        db,
-        transcript_id=transcript_id,
-        user_id=user.id,
-        model=model,
-        vectors=pack_vectors(vectors, model.dims, "vectors"),
-    )
+    await set_vectors(db, user, transcript_id, model, vectors)
     return [c.id for c in chunks]
 
 
@@ -169,13 +179,7 @@ async def test_nearest_chunks_within_a_video_ranks_that_videos_chunks(
     video = await add_video(db, alice)
     transcript_id = await add_transcript(db, alice, video)
     chunks = await add_chunks(db, alice, transcript_id, ["far", "near"])
-    await replace_transcript_vectors(
-        db,
-        transcript_id=transcript_id,
-        user_id=alice.id,
-        model=model,
-        vectors=pack_vectors([[0, 1, 0], [1, 0.1, 0]], 3, "v"),
-    )
+    await set_vectors(db, alice, transcript_id, model, [[0, 1, 0], [1, 0.1, 0]])
     rows = await db.fetch(
         "SELECT chunk_id FROM nearest_chunks($1, $2, $3, 10, 40, $4)",
         model.id,
@@ -204,13 +208,7 @@ async def test_hybrid_search_fuses_ranks_in_one_statement(
     transcript_id = await add_transcript(db, alice, await add_video(db, alice))
     texts = ["kafka kafka kafka", "kafka", "nothing"]
     chunks = await add_chunks(db, alice, transcript_id, texts)
-    await replace_transcript_vectors(
-        db,
-        transcript_id=transcript_id,
-        user_id=alice.id,
-        model=model,
-        vectors=pack_vectors([[0, 0, 1], [0.5, 1, 0], [0, 1, 0]], 3, "v"),
-    )
+    await set_vectors(db, alice, transcript_id, model, [[0, 0, 1], [0.5, 1, 0], [0, 1, 0]])
     total, rows = await retrieval.search(
         db,
         user_id=alice.id,
@@ -247,13 +245,7 @@ async def test_deleting_a_model_or_a_transcript_removes_their_vectors(
     dropped = await add_model(db, "dropped")
     ids = await transcript_with_vectors(db, alice, kept, [[1, 0, 0], [0, 1, 0]])
     transcript_id = await db.fetchval("SELECT transcript_id FROM chunks WHERE id = $1", ids[0])
-    await replace_transcript_vectors(
-        db,
-        transcript_id=transcript_id,
-        user_id=alice.id,
-        model=dropped,
-        vectors=pack_vectors([[1, 0, 0], [0, 1, 0]], 3, "v"),
-    )
+    await set_vectors(db, alice, transcript_id, dropped, [[1, 0, 0], [0, 1, 0]])
     assert await embeddings.count_vectors(db, model_id=dropped.id) == 2
 
     assert await embeddings.delete_model(db, model_id=dropped.id)

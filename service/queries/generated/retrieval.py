@@ -8,7 +8,7 @@ import msgspec
 from service.db import Executor, sql
 
 
-class SearchRow(msgspec.Struct, frozen=True, gc=False):
+class RetrievalHit(msgspec.Struct, frozen=True, gc=False):
     chunk_id: UUID
     transcript_id: UUID
     video_id: UUID
@@ -61,9 +61,9 @@ async def search(
     limit: int,
     offset: int,
     exact_below: int,
-) -> tuple[int, list[SearchRow]]:
+) -> tuple[int, list[RetrievalHit]]:
     rows = await db.fetch(_SEARCH, user_id, model_id, embedding, query, window, ef_search, candidates, rrf_k, video_id, channel_id, metadata, after_score, after_id, limit, offset, exact_below)
-    return rows[0][0], [SearchRow(*row[1:]) for row in rows if row[1] is not None]
+    return rows[0][0], [RetrievalHit(*row[1:]) for row in rows if row[1] is not None]
 
 
 async def similar(
