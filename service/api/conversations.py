@@ -183,7 +183,7 @@ class ConversationController(Controller):
         answers the newest N in one piece and ignores `limit`, `offset` and `after`; without it the
         list pages by `limit` and `offset`, or `after` (the cursor in `Link: rel="next"`)."""
         if last is not None:
-            newest = await messages.get_last_n(
+            newest = await messages.list_last_n(
                 db, conversation_id=conversation_id, user_id=user.id, n=last
             )
             if newest is None:

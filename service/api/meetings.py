@@ -225,7 +225,7 @@ class MeetingController(Controller):
     ) -> list[Meeting]:
         """The caller's newest `limit` meetings (default 10) as one plain list: no paging, no
         `X-Total-Count`."""
-        return await meetings.get_recent(db, user_id=user.id, limit=limit)
+        return await meetings.list_recent(db, user_id=user.id, limit=limit)
 
     @get("/by-platform-id/{platform_meeting_id:str}", summary="Find by the platform's meeting id")
     async def by_platform_id(
@@ -537,7 +537,7 @@ class SynthesisController(Controller):
         """The e-mail queue: the caller's syntheses without `email_sent_at` (delivery `pending` or
         `failed`), oldest first. Pages by `limit` and `offset`, or `after` (the cursor in `Link:
         rel="next"`); `X-Total-Count` is exact up to 10,000 (see `X-Total-Count-Exact`)."""
-        found = await syntheses.get_pending_email(
+        found = await syntheses.list_pending_email(
             db,
             user_id=user.id,
             after=page.after(PENDING_EMAIL),

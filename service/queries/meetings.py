@@ -96,10 +96,10 @@ async def count_by_user(
     return await generated.count_by_user(db, user_id=user_id, status=status, platform=platform)
 
 
-async def get_by_status(
+async def list_by_status(
     db: Executor, *, user_id: UUID, status: MeetingStatus, limit: int = 100, offset: int = 0
 ) -> list[Meeting]:
-    return await generated.get_by_status(
+    return await generated.list_by_status(
         db, user_id=user_id, status=status, limit=limit, offset=offset
     )
 
@@ -112,8 +112,8 @@ async def get_by_platform_meeting_id(
     )
 
 
-async def get_recent(db: Executor, *, user_id: UUID, limit: int = 10) -> list[Meeting]:
-    return await generated.get_recent(db, user_id=user_id, limit=limit)
+async def list_recent(db: Executor, *, user_id: UUID, limit: int = 10) -> list[Meeting]:
+    return await generated.list_recent(db, user_id=user_id, limit=limit)
 
 
 async def search_by_title(

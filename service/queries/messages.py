@@ -71,11 +71,11 @@ async def list_by_conversation(
     return None if page is None else Listing(page[1], page[0])
 
 
-async def get_last_n(
+async def list_last_n(
     db: Executor, *, conversation_id: UUID, user_id: UUID, n: int
 ) -> Listing[Message] | None:
     """The newest n, oldest first; None when the conversation is not the user's."""
-    page = await generated.get_last_n(db, conversation_id=conversation_id, user_id=user_id, n=n)
+    page = await generated.list_last_n(db, conversation_id=conversation_id, user_id=user_id, n=n)
     return None if page is None else Listing(page[1], page[0])
 
 

@@ -124,21 +124,21 @@ async def list_by_user(
     return Listing.capped(items, total, TOTAL_CAP)
 
 
-async def get_with_decisions(
+async def list_with_decisions(
     db: Executor, *, user_id: UUID, limit: int = 50, offset: int = 0
 ) -> list[Synthesis]:
     """Syntheses that recorded at least one key decision, newest first."""
-    return await generated.get_with_decisions(db, user_id=user_id, limit=limit, offset=offset)
+    return await generated.list_with_decisions(db, user_id=user_id, limit=limit, offset=offset)
 
 
-async def get_with_action_items(
+async def list_with_action_items(
     db: Executor, *, user_id: UUID, limit: int = 50, offset: int = 0
 ) -> list[Synthesis]:
     """Syntheses with at least one action item, newest first."""
-    return await generated.get_with_action_items(db, user_id=user_id, limit=limit, offset=offset)
+    return await generated.list_with_action_items(db, user_id=user_id, limit=limit, offset=offset)
 
 
-async def get_pending_email(
+async def list_pending_email(
     db: Executor,
     *,
     user_id: UUID,
@@ -149,7 +149,7 @@ async def get_pending_email(
     """Syntheses not e-mailed yet (pending, or failed and due a retry), oldest first;
     `after` is the (created_at, id) of the previous page's last row."""
     created_at, synthesis_id = after or (None, None)
-    total, items = await generated.get_pending_email(
+    total, items = await generated.list_pending_email(
         db, user_id=user_id, cap=TOTAL_CAP, after_created_at=created_at, after_id=synthesis_id,
         limit=limit, offset=offset,
     )  # fmt: skip

@@ -43,6 +43,13 @@ GENERATED_DIR = Path(__file__).parent.parent / "queries" / "generated"
 
 KINDS = ("one", "opt", "many", "page", "opt_page", "scalar", "found", "exec")
 _PAGES = ("page", "opt_page")
+# The naming scheme: a name's verb says what comes back. Other verbs (create_, update_,
+# delete_, exists, claim, upsert, ...) name what the statement does.
+_KINDS_OF_VERB = {
+    "get_": ("one", "opt", "found"),
+    "list_": ("many", "page", "opt_page"),
+    "count_": ("scalar",),
+}
 
 # PostgreSQL type -> the Python annotation asyncpg reads and writes it as.
 PYTHON_TYPES = {
@@ -117,6 +124,11 @@ def header(text: str, where: str) -> Header | None:
         raise HeaderError(
             f"{where}: `-- name: <function> :<{'|'.join(KINDS)}>`, not {values['name']!r}"
         )
+    for verb, kinds in _KINDS_OF_VERB.items():
+        if name.startswith(verb) and kind not in kinds:
+            raise HeaderError(
+                f"{where}: {name} is :{kind}, but a {verb}* query is :{' or :'.join(kinds)}"
+            )
     params = [p.strip() for p in values.get("params", "").split(",") if p.strip()]
     for param in params:
         if not param.removesuffix("?").removesuffix("|null").isidentifier():

@@ -121,6 +121,24 @@ def test_a_malformed_name_line_is_refused(line: str) -> None:
         header(f"{line}\nSELECT 1;\n", "sql/x.sql")
 
 
+@pytest.mark.parametrize(
+    ("line", "rule"),
+    [
+        ("-- name: get_recent :many", r"get_recent is :many, but a get_\* query is :one or :opt"),
+        ("-- name: list_by_id :opt", r"list_by_id is :opt, but a list_\* query is :many"),
+        ("-- name: count_all :many", r"count_all is :many, but a count_\* query is :scalar"),
+    ],
+)
+def test_a_name_whose_verb_contradicts_its_result_is_refused(line: str, rule: str) -> None:
+    with pytest.raises(HeaderError, match=rule):
+        header(f"{line}\nSELECT 1;\n", "sql/x.sql")
+
+
+def test_every_query_name_follows_the_scheme() -> None:
+    names = [header(path.read_text(), str(path)) for path in sorted(SQL_DIR.glob("*/*.sql"))]
+    assert len([h for h in names if h is not None]) > 100  # header() raised on any breach
+
+
 def test_a_file_without_a_header_is_left_to_hand_written_code() -> None:
     assert header("-- just a comment\nSELECT 1;\n", "sql/x.sql") is None
 

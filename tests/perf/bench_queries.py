@@ -48,7 +48,7 @@ async def run(url: str, rounds: int, calls: int) -> None:
     )
     get_user_sql = sql("users/get_by_id")
     list_sql = sql("messages/list_by_conversation")
-    last_sql = sql("messages/get_last_n")
+    last_sql = sql("messages/list_last_n")
     create_sql = sql("messages/create")
     meta = {"source": "bench"}
 
@@ -64,7 +64,7 @@ async def run(url: str, rounds: int, calls: int) -> None:
             lambda: conn.fetch(list_sql, chat.id, user.id, 50, 0),
         ),
         "last 20 messages": (
-            lambda: messages.get_last_n(conn, conversation_id=chat.id, user_id=user.id, n=20),
+            lambda: messages.list_last_n(conn, conversation_id=chat.id, user_id=user.id, n=20),
             lambda: conn.fetch(last_sql, chat.id, user.id, 20),
         ),
         "create message": (

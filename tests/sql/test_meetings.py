@@ -132,13 +132,13 @@ async def test_get_by_status(db: asyncpg.Connection, alice: users.User, bob: use
     completed = await meeting_in_status(db, alice, "completed", "done")
     await meeting_in_status(db, bob, "pending", "bob's")
 
-    pending = await meetings.get_by_status(db, user_id=alice.id, status="pending")
-    done = await meetings.get_by_status(db, user_id=alice.id, status="completed")
+    pending = await meetings.list_by_status(db, user_id=alice.id, status="pending")
+    done = await meetings.list_by_status(db, user_id=alice.id, status="completed")
 
     assert [m.id for m in pending] == [second.id, first.id]
     assert [m.id for m in done] == [completed.id]
-    assert await meetings.get_by_status(db, user_id=alice.id, status="failed") == []
-    paged = await meetings.get_by_status(db, user_id=alice.id, status="pending", limit=1, offset=1)
+    assert await meetings.list_by_status(db, user_id=alice.id, status="failed") == []
+    paged = await meetings.list_by_status(db, user_id=alice.id, status="pending", limit=1, offset=1)
     assert [m.id for m in paged] == [first.id]
 
 
@@ -494,7 +494,7 @@ async def test_get_by_platform_meeting_id_misses(
     )
 
 
-# get_recent
+# list_recent
 
 
 async def test_get_recent_order_and_limit(
@@ -505,8 +505,8 @@ async def test_get_recent_order_and_limit(
         await age(db, "meetings", meeting.id, 100 - i)  # m11 is the newest
     await add_meeting(db, bob, "bob's newest")
 
-    default = await meetings.get_recent(db, user_id=alice.id)
-    three = await meetings.get_recent(db, user_id=alice.id, limit=3)
+    default = await meetings.list_recent(db, user_id=alice.id)
+    three = await meetings.list_recent(db, user_id=alice.id, limit=3)
 
     assert [m.title for m in default] == [f"m{i}" for i in range(11, 1, -1)]
     assert [m.title for m in three] == ["m11", "m10", "m9"]

@@ -566,14 +566,14 @@ async def test_pending_email_queries_can_use_the_unsent_partial_index(
     await db.execute("SET LOCAL enable_seqscan = off")
 
     queue_plan = await db.fetch(
-        "EXPLAIN " + sql("syntheses/get_pending_email"), alice.id, TOTAL_CAP, None, None, 10, 0
+        "EXPLAIN " + sql("syntheses/list_pending_email"), alice.id, TOTAL_CAP, None, None, 10, 0
     )
     count_plan = await db.fetch("EXPLAIN " + sql("syntheses/count_pending_email"), alice.id)
 
     assert "idx_syntheses_pending_email" in "\n".join(r[0] for r in queue_plan)
     assert "idx_syntheses_pending_email" in "\n".join(r[0] for r in count_plan)
     # The index holds what is not sent yet: pending and failed alike.
-    queue = await syntheses.get_pending_email(db, user_id=alice.id)
+    queue = await syntheses.list_pending_email(db, user_id=alice.id)
     assert {s.meeting_id for s in queue.items} == {pending.id, failed.id}
     assert queue.total == 2
     assert await syntheses.count_pending_email(db, user_id=alice.id) == 2

@@ -324,7 +324,7 @@ async def test_get_last_n_returns_newest_oldest_first(
 ) -> None:
     sent = [await add(db, conversation, f"m{i}") for i in range(6)]
 
-    last = await messages.get_last_n(db, conversation_id=conversation.id, user_id=alice.id, n=3)
+    last = await messages.list_last_n(db, conversation_id=conversation.id, user_id=alice.id, n=3)
 
     assert last == Listing(sent[3:], 6)
 
@@ -334,7 +334,7 @@ async def test_get_last_n_with_fewer_messages_returns_all(
 ) -> None:
     sent = [await add(db, conversation, f"m{i}") for i in range(2)]
 
-    last = await messages.get_last_n(db, conversation_id=conversation.id, user_id=alice.id, n=10)
+    last = await messages.list_last_n(db, conversation_id=conversation.id, user_id=alice.id, n=10)
 
     assert last == Listing(sent, 2)
 
@@ -349,7 +349,7 @@ async def test_get_last_n_after_bulk_insert(
         messages=[NewMessage(role="user", content=str(i)) for i in range(10)],
     )
 
-    last = await messages.get_last_n(db, conversation_id=conversation.id, user_id=alice.id, n=4)
+    last = await messages.list_last_n(db, conversation_id=conversation.id, user_id=alice.id, n=4)
 
     assert last is not None
     assert [m.content for m in last.items] == ["6", "7", "8", "9"]
@@ -361,14 +361,14 @@ async def test_get_last_n_zero_is_empty_and_foreign_is_none(
 ) -> None:
     await add(db, conversation, "m")
 
-    assert await messages.get_last_n(
+    assert await messages.list_last_n(
         db, conversation_id=conversation.id, user_id=alice.id, n=0
     ) == Listing([], 1)
     assert (
-        await messages.get_last_n(db, conversation_id=conversation.id, user_id=bob.id, n=5) is None
+        await messages.list_last_n(db, conversation_id=conversation.id, user_id=bob.id, n=5) is None
     )
     assert (
-        await messages.get_last_n(db, conversation_id=uuid.uuid4(), user_id=alice.id, n=5) is None
+        await messages.list_last_n(db, conversation_id=uuid.uuid4(), user_id=alice.id, n=5) is None
     )
 
 

@@ -143,7 +143,7 @@ async def test_replace_resets_the_email_delivery(db: asyncpg.Connection, alice: 
     assert replaced.email_delivery_status == "pending"
     assert replaced.email_sent_at is None
     assert replaced.email_recipients == ["bo@example.com"]
-    pending = await syntheses.get_pending_email(db, user_id=alice.id)
+    pending = await syntheses.list_pending_email(db, user_id=alice.id)
     assert [s.id for s in pending.items] == [replaced.id]
     assert pending.total == 1
 
@@ -348,8 +348,8 @@ async def test_get_with_decisions_only_non_empty(
     await add_synthesis(db, bob, summary="bob's", key_decisions=DECISIONS)
     await age(db, "syntheses", older.id, 30)
 
-    found = await syntheses.get_with_decisions(db, user_id=alice.id)
-    paged = await syntheses.get_with_decisions(db, user_id=alice.id, limit=1, offset=1)
+    found = await syntheses.list_with_decisions(db, user_id=alice.id)
+    paged = await syntheses.list_with_decisions(db, user_id=alice.id, limit=1, offset=1)
 
     assert [s.id for s in found] == [newer.id, older.id]
     assert [s.id for s in paged] == [older.id]
@@ -377,7 +377,7 @@ async def test_get_with_action_items_only_non_empty(
     await add_synthesis(db, bob, summary="bob's", action_items=ACTIONS)
     await age(db, "syntheses", older.id, 30)
 
-    found = await syntheses.get_with_action_items(db, user_id=alice.id)
+    found = await syntheses.list_with_action_items(db, user_id=alice.id)
 
     assert [s.id for s in found] == [newer.id, older.id]
     assert found[1].action_items == ACTIONS
@@ -390,7 +390,7 @@ async def test_get_with_action_items_only_non_empty(
         await syntheses.list_by_user(db, user_id=bob.id, has="action_items", limit=10)
     ).total == 1
     assert await syntheses.count_with_action_items(db, user_id=bob.id) == 1
-    assert [s.summary for s in await syntheses.get_with_action_items(db, user_id=bob.id)] == [
+    assert [s.summary for s in await syntheses.list_with_action_items(db, user_id=bob.id)] == [
         "bob's"
     ]
 
@@ -400,8 +400,8 @@ async def test_counts_with_nothing_are_zero(db: asyncpg.Connection, alice: users
 
     assert await syntheses.count_with_decisions(db, user_id=alice.id) == 0
     assert await syntheses.count_with_action_items(db, user_id=alice.id) == 0
-    assert await syntheses.get_with_decisions(db, user_id=alice.id) == []
-    assert await syntheses.get_with_action_items(db, user_id=alice.id) == []
+    assert await syntheses.list_with_decisions(db, user_id=alice.id) == []
+    assert await syntheses.list_with_action_items(db, user_id=alice.id) == []
     assert await syntheses.list_by_user(db, user_id=alice.id, has="decisions", limit=10) == Listing(
         [], 0
     )
@@ -427,8 +427,8 @@ async def test_get_pending_email_oldest_first_with_failed_ones_and_without_sent_
     await syntheses.mark_email_sent(db, meeting_id=sent.meeting_id, user_id=alice.id)
     await syntheses.mark_email_failed(db, meeting_id=failed.meeting_id, user_id=alice.id, error="x")
 
-    queue = await syntheses.get_pending_email(db, user_id=alice.id)
-    second = await syntheses.get_pending_email(db, user_id=alice.id, limit=1, offset=1)
+    queue = await syntheses.list_pending_email(db, user_id=alice.id)
+    second = await syntheses.list_pending_email(db, user_id=alice.id, limit=1, offset=1)
 
     # A failed delivery is due a retry: it waits in the queue by age like the pending ones.
     assert [s.summary for s in queue.items] == ["oldest", "failed", "middle", "newest"]
@@ -444,11 +444,11 @@ async def test_get_pending_email_oldest_first_with_failed_ones_and_without_sent_
     assert await syntheses.count_pending_email(db, user_id=alice.id) == 4
     # oldest first, so the cursor is the previous page's last (created_at, id) going up
     head = queue.items[1]
-    after = await syntheses.get_pending_email(
+    after = await syntheses.list_pending_email(
         db, user_id=alice.id, after=(head.created_at, head.id), limit=10
     )
     assert after == Listing(queue.items[2:], 4)
-    bobs = await syntheses.get_pending_email(db, user_id=bob.id)
+    bobs = await syntheses.list_pending_email(db, user_id=bob.id)
     assert [s.summary for s in bobs.items] == ["bob's"]
     assert bobs.total == 1
     assert await syntheses.count_pending_email(db, user_id=bob.id) == 1
@@ -479,7 +479,7 @@ async def test_mark_email_sent(db: asyncpg.Connection, alice: users.User) -> Non
         " WHERE table_name = 'syntheses' AND column_name = 'email_sent_at'"
     )
     assert column_type == "timestamp with time zone"
-    assert await syntheses.get_pending_email(db, user_id=alice.id) == Listing([], 0)
+    assert await syntheses.list_pending_email(db, user_id=alice.id) == Listing([], 0)
 
 
 async def test_mark_email_sent_without_recipients_keeps_them(
@@ -511,7 +511,7 @@ async def test_mark_email_failed_puts_it_back_in_the_queue(
     assert failed.email_error == "smtp down"
     assert failed.email_sent_at is None
     assert failed.email_recipients == ["ann@example.com"]
-    assert await syntheses.get_pending_email(db, user_id=alice.id) == Listing([failed], 1)
+    assert await syntheses.list_pending_email(db, user_id=alice.id) == Listing([failed], 1)
     assert await syntheses.count_pending_email(db, user_id=alice.id) == 1
 
 
@@ -690,7 +690,7 @@ async def test_create_stores_every_field(db: asyncpg.Connection, alice: users.Us
     assert await syntheses.get_by_meeting_id(db, meeting_id=meeting.id, user_id=alice.id) == (
         created
     )
-    assert await syntheses.get_pending_email(db, user_id=alice.id) == Listing([created], 1)
+    assert await syntheses.list_pending_email(db, user_id=alice.id) == Listing([created], 1)
 
 
 async def test_create_a_second_synthesis_of_a_meeting_is_a_unique_violation(
@@ -810,7 +810,7 @@ async def test_update_email_sent_at_marks_it_sent_at_that_time(
     assert updated.email_delivery_status == "sent"
     assert updated.email_sent_at == when
     assert updated.email_error is None
-    assert await syntheses.get_pending_email(db, user_id=alice.id) == Listing([], 0)
+    assert await syntheses.list_pending_email(db, user_id=alice.id) == Listing([], 0)
     assert await syntheses.count_pending_email(db, user_id=alice.id) == 0
 
 
@@ -854,7 +854,7 @@ async def test_update_status_pending_clears_the_time_and_the_error(
         assert synthesis.email_delivery_status == "pending"
         assert synthesis.email_sent_at is None
         assert synthesis.email_error is None
-    queue = await syntheses.get_pending_email(db, user_id=alice.id)
+    queue = await syntheses.list_pending_email(db, user_id=alice.id)
     assert {s.id for s in queue.items} == {sent.id, failed.id}
     assert queue.total == 2
 
@@ -875,7 +875,7 @@ async def test_update_status_failed_clears_the_time_and_keeps_the_error(
     assert failed_again.email_error == "bounced"
     assert (edited.email_delivery_status, edited.email_error) == ("failed", "bounced")
     assert (new_error.email_delivery_status, new_error.email_error) == ("failed", "mailbox full")
-    assert await syntheses.get_pending_email(db, user_id=alice.id) == Listing([new_error], 1)
+    assert await syntheses.list_pending_email(db, user_id=alice.id) == Listing([new_error], 1)
 
 
 async def test_update_keeps_an_error_only_while_failed(

@@ -37,9 +37,9 @@ _DELETE = sql("meetings/delete")
 _EXISTS = sql("meetings/exists")
 _GET_BY_ID = sql("meetings/get_by_id")
 _GET_BY_PLATFORM_MEETING_ID = sql("meetings/get_by_platform_meeting_id")
-_GET_BY_STATUS = sql("meetings/get_by_status")
-_GET_RECENT = sql("meetings/get_recent")
+_LIST_BY_STATUS = sql("meetings/list_by_status")
 _LIST_BY_USER = sql("meetings/list_by_user")
+_LIST_RECENT = sql("meetings/list_recent")
 _SEARCH_BY_TITLE = sql("meetings/search_by_title")
 _UPDATE = sql("meetings/update")
 
@@ -103,7 +103,7 @@ async def get_by_platform_meeting_id(
     return None if row is None else Meeting(*row)
 
 
-async def get_by_status(
+async def list_by_status(
     db: Executor,
     *,
     user_id: UUID,
@@ -111,11 +111,7 @@ async def get_by_status(
     limit: int,
     offset: int,
 ) -> list[Meeting]:
-    return [Meeting(*row) for row in await db.fetch(_GET_BY_STATUS, user_id, status, limit, offset)]
-
-
-async def get_recent(db: Executor, *, user_id: UUID, limit: int) -> list[Meeting]:
-    return [Meeting(*row) for row in await db.fetch(_GET_RECENT, user_id, limit)]
+    return [Meeting(*row) for row in await db.fetch(_LIST_BY_STATUS, user_id, status, limit, offset)]
 
 
 async def list_by_user(
@@ -132,6 +128,10 @@ async def list_by_user(
 ) -> tuple[int, list[Meeting]]:
     rows = await db.fetch(_LIST_BY_USER, user_id, status, platform, cap, after_created_at, after_id, limit, offset)
     return rows[0][0], [Meeting(*row[1:]) for row in rows if row[1] is not None]
+
+
+async def list_recent(db: Executor, *, user_id: UUID, limit: int) -> list[Meeting]:
+    return [Meeting(*row) for row in await db.fetch(_LIST_RECENT, user_id, limit)]
 
 
 async def search_by_title(

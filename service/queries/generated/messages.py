@@ -25,8 +25,8 @@ _CREATE_MANY = sql("messages/create_many")
 _DELETE = sql("messages/delete")
 _EXISTS = sql("messages/exists")
 _GET_BY_ID = sql("messages/get_by_id")
-_GET_LAST_N = sql("messages/get_last_n")
 _LIST_BY_CONVERSATION = sql("messages/list_by_conversation")
+_LIST_LAST_N = sql("messages/list_last_n")
 _UPDATE = sql("messages/update")
 
 
@@ -80,19 +80,6 @@ async def get_by_id(
     return None if row is None else Message(*row)
 
 
-async def get_last_n(
-    db: Executor,
-    *,
-    conversation_id: UUID,
-    user_id: UUID,
-    n: int,
-) -> tuple[int, list[Message]] | None:
-    rows = await db.fetch(_GET_LAST_N, conversation_id, user_id, n)
-    if not rows:
-        return None
-    return rows[0][0], [Message(*row[1:]) for row in rows if row[1] is not None]
-
-
 async def list_by_conversation(
     db: Executor,
     *,
@@ -104,6 +91,19 @@ async def list_by_conversation(
     offset: int,
 ) -> tuple[int, list[Message]] | None:
     rows = await db.fetch(_LIST_BY_CONVERSATION, conversation_id, user_id, after_created_at, after_id, limit, offset)
+    if not rows:
+        return None
+    return rows[0][0], [Message(*row[1:]) for row in rows if row[1] is not None]
+
+
+async def list_last_n(
+    db: Executor,
+    *,
+    conversation_id: UUID,
+    user_id: UUID,
+    n: int,
+) -> tuple[int, list[Message]] | None:
+    rows = await db.fetch(_LIST_LAST_N, conversation_id, user_id, n)
     if not rows:
         return None
     return rows[0][0], [Message(*row[1:]) for row in rows if row[1] is not None]

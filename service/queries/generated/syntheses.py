@@ -38,10 +38,10 @@ _COUNT_WITH_DECISIONS = sql("syntheses/count_with_decisions")
 _CREATE = sql("syntheses/create")
 _DELETE = sql("syntheses/delete")
 _GET_BY_MEETING_ID = sql("syntheses/get_by_meeting_id")
-_GET_PENDING_EMAIL = sql("syntheses/get_pending_email")
-_GET_WITH_ACTION_ITEMS = sql("syntheses/get_with_action_items")
-_GET_WITH_DECISIONS = sql("syntheses/get_with_decisions")
 _LIST_BY_USER = sql("syntheses/list_by_user")
+_LIST_PENDING_EMAIL = sql("syntheses/list_pending_email")
+_LIST_WITH_ACTION_ITEMS = sql("syntheses/list_with_action_items")
+_LIST_WITH_DECISIONS = sql("syntheses/list_with_decisions")
 _MARK_EMAIL_FAILED = sql("syntheses/mark_email_failed")
 _MARK_EMAIL_SENT = sql("syntheses/mark_email_sent")
 _SEARCH_SUMMARY = sql("syntheses/search_summary")
@@ -98,40 +98,6 @@ async def get_by_meeting_id(db: Executor, *, meeting_id: UUID, user_id: UUID) ->
     return None if row is None else Synthesis(*row)
 
 
-async def get_pending_email(
-    db: Executor,
-    *,
-    user_id: UUID,
-    cap: int,
-    after_created_at: datetime | None = None,
-    after_id: UUID | None = None,
-    limit: int,
-    offset: int,
-) -> tuple[int, list[Synthesis]]:
-    rows = await db.fetch(_GET_PENDING_EMAIL, user_id, cap, after_created_at, after_id, limit, offset)
-    return rows[0][0], [Synthesis(*row[1:]) for row in rows if row[1] is not None]
-
-
-async def get_with_action_items(
-    db: Executor,
-    *,
-    user_id: UUID,
-    limit: int,
-    offset: int,
-) -> list[Synthesis]:
-    return [Synthesis(*row) for row in await db.fetch(_GET_WITH_ACTION_ITEMS, user_id, limit, offset)]
-
-
-async def get_with_decisions(
-    db: Executor,
-    *,
-    user_id: UUID,
-    limit: int,
-    offset: int,
-) -> list[Synthesis]:
-    return [Synthesis(*row) for row in await db.fetch(_GET_WITH_DECISIONS, user_id, limit, offset)]
-
-
 async def list_by_user(
     db: Executor,
     *,
@@ -145,6 +111,40 @@ async def list_by_user(
 ) -> tuple[int, list[Synthesis]]:
     rows = await db.fetch(_LIST_BY_USER, user_id, has, cap, after_created_at, after_id, limit, offset)
     return rows[0][0], [Synthesis(*row[1:]) for row in rows if row[1] is not None]
+
+
+async def list_pending_email(
+    db: Executor,
+    *,
+    user_id: UUID,
+    cap: int,
+    after_created_at: datetime | None = None,
+    after_id: UUID | None = None,
+    limit: int,
+    offset: int,
+) -> tuple[int, list[Synthesis]]:
+    rows = await db.fetch(_LIST_PENDING_EMAIL, user_id, cap, after_created_at, after_id, limit, offset)
+    return rows[0][0], [Synthesis(*row[1:]) for row in rows if row[1] is not None]
+
+
+async def list_with_action_items(
+    db: Executor,
+    *,
+    user_id: UUID,
+    limit: int,
+    offset: int,
+) -> list[Synthesis]:
+    return [Synthesis(*row) for row in await db.fetch(_LIST_WITH_ACTION_ITEMS, user_id, limit, offset)]
+
+
+async def list_with_decisions(
+    db: Executor,
+    *,
+    user_id: UUID,
+    limit: int,
+    offset: int,
+) -> list[Synthesis]:
+    return [Synthesis(*row) for row in await db.fetch(_LIST_WITH_DECISIONS, user_id, limit, offset)]
 
 
 async def mark_email_failed(

@@ -202,7 +202,7 @@ class TubebaseStack:
 
     async def get_last_n(self, conversation_id):
         newest = await self._read(
-            messages.get_last_n, conversation_id=conversation_id,
+            messages.list_last_n, conversation_id=conversation_id,
             user_id=self.owners[conversation_id], n=self.last_n)
         return newest.items
 

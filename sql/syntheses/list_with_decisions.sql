@@ -1,4 +1,4 @@
--- name: get_with_decisions :many
+-- name: list_with_decisions :many
 -- params: user_id, limit, offset
 -- struct: Synthesis
 SELECT *

@@ -1,4 +1,4 @@
--- name: get_recent :many
+-- name: list_recent :many
 -- params: user_id, limit
 SELECT *
 FROM meetings

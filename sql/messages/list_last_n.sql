@@ -1,4 +1,4 @@
--- name: get_last_n :opt_page
+-- name: list_last_n :opt_page
 -- params: conversation_id, user_id, n
 -- not null: total
 -- The newest n, returned oldest first (the order a chat prompt wants), with the

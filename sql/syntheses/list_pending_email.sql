@@ -1,4 +1,4 @@
--- name: get_pending_email :page
+-- name: list_pending_email :page
 -- params: user_id, cap, after_created_at?, after_id?, limit, offset
 -- not null: total
 -- returns: syntheses

@@ -1,4 +1,4 @@
--- name: get_by_status :many
+-- name: list_by_status :many
 -- params: user_id, status, limit, offset
 SELECT *
 FROM meetings

@@ -1,4 +1,4 @@
--- name: get_with_action_items :many
+-- name: list_with_action_items :many
 -- params: user_id, limit, offset
 -- struct: Synthesis
 SELECT *
