@@ -1,48 +1,16 @@
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-import msgspec
-
 from service.chunking import NewChunk
-from service.db import Executor, Listing, listing, many, sql
-
-
-class Chunk(msgspec.Struct, frozen=True, gc=False):
-    id: UUID
-    user_id: UUID
-    transcript_id: UUID
-    chunk_index: int
-    chunk_text: str
-    token_count: int
-    metadata: dict[str, Any]
-    created_at: datetime
-
-
-class SearchHit(msgspec.Struct, frozen=True, gc=False):
-    chunk_id: UUID
-    transcript_id: UUID
-    video_id: UUID
-    youtube_video_id: str
-    video_title: str | None
-    channel_id: UUID | None
-    chunk_index: int
-    chunk_text: str
-    snippet: str
-    rank: float
-
+from service.db import Executor, Listing
+from service.queries.generated import chunks as generated
+from service.queries.generated.chunks import Chunk as Chunk
+from service.queries.generated.chunks import SearchHit as SearchHit
 
 # The columns binary COPY writes; the database fills in id, created_at and the
 # search vector (computed once, on the way in).
 _COPY_COLUMNS = ("user_id", "transcript_id", "chunk_index", "chunk_text", "token_count", "metadata")
-
-_DELETE_BY_TRANSCRIPT = sql("chunks/delete_by_transcript")
-_LIST_BY_TRANSCRIPT = sql("chunks/list_by_transcript")
-_COUNT_BY_TRANSCRIPT = sql("chunks/count_by_transcript")
-_GET_BY_IDS = sql("chunks/get_by_ids")
-_SEARCH = sql("chunks/search")
-_SEARCH_SCOPED = sql("chunks/search_scoped")
 
 
 async def create_many(
@@ -61,9 +29,8 @@ async def create_many(
     return len(chunks)
 
 
-async def delete_by_transcript(db: Executor, *, transcript_id: UUID, user_id: UUID) -> int:
-    deleted: int = await db.fetchval(_DELETE_BY_TRANSCRIPT, transcript_id, user_id)
-    return deleted
+delete_by_transcript = generated.delete_by_transcript
+count_by_transcript = generated.count_by_transcript
 
 
 async def list_by_transcript(
@@ -77,24 +44,16 @@ async def list_by_transcript(
 ) -> Listing[Chunk] | None:
     """In order, with the transcript's chunk count; `after` is the chunk_index of the
     previous page's last chunk. None when the transcript is not the user's."""
-    rows = await db.fetch(_LIST_BY_TRANSCRIPT, transcript_id, user_id, after, limit, offset)
-    return listing(Chunk, rows) if rows else None
+    page = await generated.list_by_transcript(
+        db, transcript_id=transcript_id, user_id=user_id, after_chunk_index=after, limit=limit,
+        offset=offset,
+    )  # fmt: skip
+    return None if page is None else Listing(page[1], page[0])
 
 
-async def count_by_transcript(db: Executor, *, transcript_id: UUID, user_id: UUID) -> int:
-    result: int = await db.fetchval(_COUNT_BY_TRANSCRIPT, transcript_id, user_id)
-    return result
-
-
-async def get_by_ids(db: Executor, *, chunk_ids: Sequence[UUID], user_id: UUID) -> list[Chunk]:
+async def list_by_ids(db: Executor, *, chunk_ids: Sequence[UUID], user_id: UUID) -> list[Chunk]:
     """The user's chunks among the ids, in transcript order; others are left out."""
-    return many(Chunk, await db.fetch(_GET_BY_IDS, list(chunk_ids), user_id))
-
-
-def _hits(rows: Sequence[Any]) -> Listing[SearchHit]:
-    capped, total = rows[0][0], rows[0][1]
-    hits = [SearchHit(*row[2:]) for row in rows if row[2] is not None]
-    return Listing(hits, total, exact=not capped)
+    return await generated.list_by_ids(db, chunk_ids=list(chunk_ids), user_id=user_id)
 
 
 async def search(
@@ -114,10 +73,11 @@ async def search(
     recent transcripts (see sql/chunks/search.sql). When a bound cut, the total is a
     lower bound. `after` is the (rank, chunk_id) of the previous page's last hit."""
     after_rank, after_id = after or (None, None)
-    rows = await db.fetch(
-        _SEARCH, user_id, query, metadata, candidates, after_rank, after_id, limit, offset
-    )
-    return _hits(rows)
+    total, hits, capped = await generated.search(
+        db, user_id=user_id, query=query, metadata=metadata, candidates=candidates,
+        after_rank=after_rank, after_id=after_id, limit=limit, offset=offset,
+    )  # fmt: skip
+    return Listing(hits, total, exact=not capped)
 
 
 async def search_scoped(
@@ -135,8 +95,9 @@ async def search_scoped(
 ) -> Listing[SearchHit]:
     """`search` within one video or one channel (or both)."""
     after_rank, after_id = after or (None, None)
-    rows = await db.fetch(
-        _SEARCH_SCOPED, user_id, query, video_id, channel_id, metadata, candidates,
-        after_rank, after_id, limit, offset,
+    total, hits, capped = await generated.search_scoped(
+        db, user_id=user_id, query=query, video_id=video_id, channel_id=channel_id,
+        metadata=metadata, candidates=candidates, after_rank=after_rank, after_id=after_id,
+        limit=limit, offset=offset,
     )  # fmt: skip
-    return _hits(rows)
+    return Listing(hits, total, exact=not capped)

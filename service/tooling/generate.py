@@ -104,9 +104,11 @@ class Header:
     # tables whose columns the result carries by name (through CTEs, UNIONs), first wins
     returns: str | None = None
     struct: str | None = None  # a named Struct the rows become, shared by the files naming it
+    # a page's columns after the total that describe the whole page (read from its first row)
+    page: tuple[str, ...] = ()
 
 
-_HEADER_LINE = re.compile(r"--\s*(name|params|not null|nullable|returns|struct):\s*(.*?)\s*$")
+_HEADER_LINE = re.compile(r"--\s*(name|params|not null|nullable|returns|struct|page):\s*(.*?)\s*$")
 
 
 def header(text: str, where: str) -> Header | None:
@@ -138,7 +140,10 @@ def header(text: str, where: str) -> Header | None:
     if struct is not None and not all(part.isidentifier() for part in struct.split(".", 1)):
         raise HeaderError(f"{where}: `struct: {struct}` is not a class name")
     nullable = frozenset(c.strip() for c in values.get("nullable", "").split(",") if c.strip())
-    return Header(name, kind, params, not_null, nullable, values.get("returns"), struct)
+    page = tuple(c.strip() for c in values.get("page", "").split(",") if c.strip())
+    if page and kind not in _PAGES:
+        raise HeaderError(f"{where}: `page:` columns belong to a :page query, not :{kind}")
+    return Header(name, kind, params, not_null, nullable, values.get("returns"), struct, page)
 
 
 @dataclass(frozen=True)
@@ -385,18 +390,27 @@ def _function(module: Module, catalogue: Catalogue, query: Query) -> str:
     elif kind == "found":
         returns, body = "bool", f"    return await db.fetchrow({constant}{args}) is not None"
     elif kind in _PAGES:
-        struct, extras = _row_struct(module, catalogue, query, query.columns[1:])
+        start = 1 + len(head.page)
+        per_page = query.columns[1:start]
+        if [c.name for c in per_page] != list(head.page):
+            raise HeaderError(
+                f"sql/{query.path}.sql: the page's own columns {list(head.page)} come right "
+                "after the total"
+            )
+        struct, extras = _row_struct(module, catalogue, query, query.columns[start:])
         if extras:
             raise HeaderError(f"sql/{query.path}.sql: a page's rows are one Struct, not {extras}")
         fields = module.fields(struct)
-        returns = f"tuple[int, list[{struct}]]"
-        build = _construct(struct, fields, query.columns, 1)
-        marker = f"row[{1 + [c.name for c in query.columns[1:]].index(fields[0].name)}]"
+        about = "".join(f", {_optional(c.annotation, c.nullable)}" for c in per_page)
+        returns = f"tuple[int, list[{struct}]{about}]"
+        build = _construct(struct, fields, query.columns, start)
+        marker = f"row[{start + [c.name for c in query.columns[start:]].index(fields[0].name)}]"
         body = f"    rows = await db.fetch({constant}{args})\n"
         if kind == "opt_page":
             returns += " | None"
             body += "    if not rows:\n        return None\n"
-        body += f"    return rows[0][0], [{build} for row in rows if {marker} is not None]"
+        also = "".join(f", rows[0][{i}]" for i in range(1, start))
+        body += f"    return rows[0][0], [{build} for row in rows if {marker} is not None]{also}"
     else:
         struct, extras = _row_struct(module, catalogue, query, query.columns)
         build = _construct(struct, module.fields(struct), query.columns, 0)

@@ -26,9 +26,6 @@ import service.queries
 from service.db import QUERIES, Listing
 from service.tooling.generate import Catalogue, header
 
-# Searches that say whether a bound cut them, before the total.
-_CAPPED = {"chunks.search", "chunks.search_scoped"}
-
 # Python types a value may have to bind to, or to be read from, each PostgreSQL type.
 _JSON = (dict, list, str, int, float, bool)
 _COMPATIBLE: dict[str, tuple[type, ...]] = {
@@ -146,10 +143,7 @@ def _expected_columns(annotation: Any, origin: str) -> list[Column] | None:
         # A page: its total, then the rows (a search also says whether a bound cut).
         (item,) = typing.get_args(kind)
         rows = _expected_columns(item, origin) or []
-        heads = [Column("total", int, origin)]
-        if origin in _CAPPED:
-            heads.insert(0, Column("capped", bool, origin))
-        return [*heads, *rows]
+        return [Column("total", int, origin), *rows]
     if typing.get_origin(kind) is tuple:
         parts = [_expected_columns(part, origin) for part in typing.get_args(kind)]
         return [c for part in parts for c in part or []]

@@ -1,3 +1,7 @@
+-- name: list_by_transcript :opt_page
+-- params: transcript_id, user_id, after_chunk_index?, limit, offset
+-- not null: total
+-- struct: Chunk
 -- A page of the transcript's chunks in order, after chunk_index $3 when given, with
 -- the transcript's chunk count (kept by a trigger) as the total. No row at all: the
 -- transcript is not the caller's; one row of NULLs: an empty page.

@@ -1,3 +1,8 @@
+-- name: search :page
+-- params: user_id, query, metadata?, candidates, after_rank?, after_id?, limit, offset
+-- page: capped
+-- not null: total, capped, snippet, rank
+-- struct: SearchHit
 -- Full-text search over all the user's chunks in web-search syntax ("quoted phrase",
 -- or, -excluded), best first, with the size of the result in the same statement.
 -- search_scoped.sql is the same within one video or channel.
@@ -81,7 +86,7 @@ page AS (
     ORDER BY rank DESC, id
     LIMIT $7 OFFSET $8
 )
-SELECT n.capped, n.total,
+SELECT n.total, n.capped,
        c.id AS chunk_id, c.transcript_id, t.video_id, v.youtube_video_id,
        v.title AS video_title, v.channel_id, c.chunk_index, c.chunk_text,
        ts_headline('english',
@@ -92,10 +97,10 @@ SELECT n.capped, n.total,
            AS snippet,
        p.rank
 FROM (
-    SELECT CASE WHEN (SELECT common FROM term_frequency)
+    SELECT count(*) FILTER (WHERE hit AND wanted) AS total,
+           CASE WHEN (SELECT common FROM term_frequency)
                 THEN count(*) >= $4::integer
-                ELSE count(*) > $4::integer END AS capped,
-           count(*) FILTER (WHERE hit AND wanted) AS total
+                ELSE count(*) > $4::integer END AS capped
     FROM examined
 ) n
 LEFT JOIN (page p

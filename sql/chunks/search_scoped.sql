@@ -1,3 +1,8 @@
+-- name: search_scoped :page
+-- params: user_id, query, video_id?, channel_id?, metadata?, candidates, after_rank?, after_id?, limit, offset
+-- page: capped
+-- not null: total, capped, snippet, rank
+-- struct: SearchHit
 -- search.sql within one video ($3) or one channel ($4), or both: the same bounds
 -- ($6 chunks examined for a common term, $6 + 1 matches for a rarer one), the
 -- same ranking, totals and escaped snippets. A common term is tested on the
@@ -84,7 +89,7 @@ page AS (
     ORDER BY rank DESC, id
     LIMIT $9 OFFSET $10
 )
-SELECT n.capped, n.total,
+SELECT n.total, n.capped,
        c.id AS chunk_id, c.transcript_id, t.video_id, v.youtube_video_id,
        v.title AS video_title, v.channel_id, c.chunk_index, c.chunk_text,
        ts_headline('english',
@@ -95,10 +100,10 @@ SELECT n.capped, n.total,
            AS snippet,
        p.rank
 FROM (
-    SELECT CASE WHEN (SELECT common FROM term_frequency)
+    SELECT count(*) FILTER (WHERE hit AND wanted) AS total,
+           CASE WHEN (SELECT common FROM term_frequency)
                 THEN count(*) >= $6::integer
-                ELSE count(*) > $6::integer END AS capped,
-           count(*) FILTER (WHERE hit AND wanted) AS total
+                ELSE count(*) > $6::integer END AS capped
     FROM examined
 ) n
 LEFT JOIN (page p

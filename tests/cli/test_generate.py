@@ -191,3 +191,34 @@ def test_a_query_the_schema_no_longer_fits_is_named(migrated: str, sql_copy: Pat
 
     with pytest.raises(HeaderError, match=r"sql/videos/get_by_id.sql: PostgreSQL refuses it"):
         generate(migrated, sql_copy)
+
+
+def test_a_page_column_must_come_right_after_the_total(migrated: str, sql_copy: Path) -> None:
+    query = sql_copy / "chunks" / "search.sql"
+    query.write_text(
+        query.read_text().replace("SELECT n.total, n.capped,", "SELECT n.capped, n.total,")
+    )
+
+    with pytest.raises(
+        HeaderError, match=r"sql/chunks/search.sql: a :page query returns the total"
+    ):
+        generate(migrated, sql_copy)
+
+
+def test_page_columns_belong_to_pages_only() -> None:
+    with pytest.raises(HeaderError, match=r"`page:` columns belong to a :page query, not :many"):
+        header("-- name: list_x :many\n-- page: capped\nSELECT 1;\n", "sql/x.sql")
+
+
+async def test_a_search_page_says_whether_a_bound_cut_it(migrated: str) -> None:
+    from service.queries.generated import chunks as generated_chunks
+
+    conn = await service_db.connect(migrated)
+    try:
+        nobody = await conn.fetchval("SELECT gen_random_uuid()")
+        page = await generated_chunks.search(
+            conn, user_id=nobody, query="anything", candidates=10, limit=5, offset=0
+        )
+    finally:
+        await conn.close()
+    assert page == (0, [], False)

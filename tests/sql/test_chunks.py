@@ -246,7 +246,7 @@ async def test_list_and_count_of_another_user_are_empty(
     assert await chunks.count_by_transcript(db, transcript_id=transcript_id, user_id=bob.id) == 0
 
 
-async def test_get_by_ids_returns_own_chunks_in_transcript_order(
+async def test_list_by_ids_returns_own_chunks_in_transcript_order(
     db: asyncpg.Connection, alice: users.User, bob: users.User
 ) -> None:
     first = await transcript_of(db, alice)
@@ -256,7 +256,7 @@ async def test_get_by_ids_returns_own_chunks_in_transcript_order(
     bobs = await add_chunks(db, bob, await transcript_of(db, bob), ["secret"])
 
     wanted = [second_chunks[1], first_chunks[2], first_chunks[0], second_chunks[0]]
-    found = await chunks.get_by_ids(
+    found = await chunks.list_by_ids(
         db,
         chunk_ids=[c.id for c in wanted] + [bobs[0].id, uuid.uuid4()],
         user_id=alice.id,
@@ -267,13 +267,13 @@ async def test_get_by_ids_returns_own_chunks_in_transcript_order(
     assert bobs[0].id not in {c.id for c in found}
 
 
-async def test_get_by_ids_of_another_user_or_of_nothing_is_empty(
+async def test_list_by_ids_of_another_user_or_of_nothing_is_empty(
     db: asyncpg.Connection, alice: users.User, bob: users.User
 ) -> None:
     made = await add_chunks(db, alice, await transcript_of(db, alice), ["a", "b"])
 
-    assert await chunks.get_by_ids(db, chunk_ids=[c.id for c in made], user_id=bob.id) == []
-    assert await chunks.get_by_ids(db, chunk_ids=[], user_id=alice.id) == []
+    assert await chunks.list_by_ids(db, chunk_ids=[c.id for c in made], user_id=bob.id) == []
+    assert await chunks.list_by_ids(db, chunk_ids=[], user_id=alice.id) == []
 
 
 async def test_delete_by_transcript_counts_what_it_removed(

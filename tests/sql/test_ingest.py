@@ -150,7 +150,7 @@ async def test_reingest_replaces_transcript_and_chunks(
         db, transcript_id=second.transcript.id, user_id=alice.id
     )
     assert old_ids.isdisjoint(c.id for c in stored)
-    assert await chunks.get_by_ids(db, chunk_ids=list(old_ids), user_id=alice.id) == []
+    assert await chunks.list_by_ids(db, chunk_ids=list(old_ids), user_id=alice.id) == []
     assert await transcripts.count_by_user(db, user_id=alice.id) == 1
 
 

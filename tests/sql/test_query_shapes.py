@@ -13,7 +13,6 @@ import msgspec
 import pytest
 
 from service.db import QUERIES
-from service.queries.chunks import Chunk, SearchHit
 from service.queries.meetings import MeetingWithParticipants
 from service.tooling.generate import header
 
@@ -22,12 +21,6 @@ CREATED = ("created", bool)
 # A Struct, the Python type of a one-column scalar answer, or a tuple of Structs and
 # (column, type) pairs that the query function splits.
 SHAPES: dict[str, Any] = {
-    "chunks/delete_by_transcript": int,
-    "chunks/list_by_transcript": (("total", int), Chunk),
-    "chunks/count_by_transcript": int,
-    "chunks/get_by_ids": Chunk,
-    "chunks/search": (("capped", bool), ("total", int), SearchHit),
-    "chunks/search_scoped": (("capped", bool), ("total", int), SearchHit),
     "meetings/get_with_participants": MeetingWithParticipants,
 }
 
