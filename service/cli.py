@@ -449,7 +449,8 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
                 ", ".join(HANDLERS),
                 args.concurrency,
             )
-            await worker.run_forever(stop, poll_seconds=args.poll)
+            listen_url = settings.database_direct_url or url
+            await worker.run_forever(stop, poll_seconds=args.poll, listen_url=listen_url)
             return 0
         finally:
             await pool.close()
@@ -616,7 +617,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="run queued jobs (chunk_transcript, embed_transcript, purge_sessions)",
     )
     worker.add_argument("--concurrency", type=int, default=4, help="jobs at a time (default 4)")
-    worker.add_argument("--poll", type=float, default=1.0, help="seconds between polls when idle")
+    worker.add_argument(
+        "--poll",
+        type=float,
+        default=1.0,
+        help="seconds between polls when idle (a newly queued job wakes the worker at once)",
+    )
     worker.add_argument("--name", help="worker name recorded on claimed jobs (default host:pid)")
     worker.add_argument("--once", action="store_true", help="run what is ready, then exit")
     worker.set_defaults(func=cmd_worker)

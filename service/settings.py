@@ -13,6 +13,8 @@ class ConfigError(ValueError):
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
     database_url: str | None
+    # Session-bound work (the worker's LISTEN) when DATABASE_URL goes through PgBouncer.
+    database_direct_url: str | None = None
     data_dir: Path
     host: str = "127.0.0.1"
     port: int = 8000
@@ -111,6 +113,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
     data_dir = env.get("TUBEBASE_DATA_DIR") or platformdirs.user_data_dir("tubebase")
     return Settings(
         database_url=env.get("DATABASE_URL") or None,
+        database_direct_url=env.get("DATABASE_DIRECT_URL") or None,
         data_dir=Path(data_dir).expanduser(),
         host=env.get("TUBEBASE_HOST") or "127.0.0.1",
         port=_int(env, "TUBEBASE_PORT", 8000, 1),

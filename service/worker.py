@@ -3,10 +3,11 @@ the built-in job types. A job's work and its completion commit together; a failu
 rolls the work back and requeues the job with back-off."""
 
 import asyncio
-import contextlib
 import logging
+import math
 import os
 import socket
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -131,6 +132,46 @@ HANDLERS: dict[str, Handler] = {
 }
 
 
+JOBS_CHANNEL = "tubebase_jobs"  # NOTIFYed by migration 0014's triggers
+RELISTEN_SECONDS = 1.0
+
+
+class JobWakeup:
+    """A LISTEN connection of its own (LISTEN belongs to a session, so not a pooled
+    one) that sets `queued` whenever a job is queued. When the database goes away it
+    stops listening, and `listen()` connects again on the worker's next round."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.queued = asyncio.Event()
+        self._conn: asyncpg.Connection | None = None
+
+    @property
+    def listening(self) -> bool:
+        return self._conn is not None and not self._conn.is_closed()
+
+    async def listen(self) -> None:
+        if self.listening:
+            return
+        try:
+            conn = await asyncpg.connect(self.url, timeout=5)
+            await conn.add_listener(JOBS_CHANNEL, self._notified)
+            # Cut off, the worker must not sleep out its poll: it wakes, listens again.
+            conn.add_termination_listener(self._notified)
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as exc:
+            log.warning("cannot LISTEN for jobs (%s); polling until it can", exc)
+            return
+        self._conn = conn
+
+    def _notified(self, *_: object) -> None:
+        self.queued.set()
+
+    async def close(self) -> None:
+        if self._conn is not None and not self._conn.is_closed():
+            await self._conn.close()
+        self._conn = None
+
+
 def default_worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
@@ -149,24 +190,27 @@ class Worker:
         self.settings = settings
         self.name = name or default_worker_name()
         self.concurrency = concurrency
+        self.refill = max(1, concurrency // 2)  # free slots that make a claim worth it
         self.handlers = HANDLERS if handlers is None else handlers
         self.backoff = Backoff(settings.job_backoff_seconds, settings.job_backoff_max_seconds)
 
-    async def run_batch(self) -> int:
-        """Reclaims abandoned jobs, claims up to `concurrency` ready ones and runs
-        them concurrently; returns how many it ran."""
+    async def _reclaim(self) -> None:
         reclaimed = await processing_jobs.reclaim_stale(
             self.pool, stale_after_seconds=self.settings.job_stale_seconds
         )
         for job in reclaimed:
             log.warning("reclaimed job %s from %s", job.id, job.error_message)
-        claimed = await processing_jobs.claim(
-            self.pool,
-            user_id=None,
-            worker=self.name,
-            limit=self.concurrency,
-            job_types=list(self.handlers),
+
+    async def _claim(self, limit: int) -> list[Job]:
+        return await processing_jobs.claim(
+            self.pool, user_id=None, worker=self.name, limit=limit, job_types=list(self.handlers)
         )
+
+    async def run_batch(self) -> int:
+        """Reclaims abandoned jobs, claims up to `concurrency` ready ones and runs
+        them concurrently; returns how many it ran."""
+        await self._reclaim()
+        claimed = await self._claim(self.concurrency)
         await asyncio.gather(*(self._run(job) for job in claimed))
         return len(claimed)
 
@@ -177,18 +221,84 @@ class Worker:
             total += ran
         return total
 
-    async def run_forever(self, stop: asyncio.Event, poll_seconds: float = 1.0) -> None:
-        """Until `stop` is set. A database outage is waited out: jobs it interrupted
-        are reclaimed once their lock goes stale."""
-        while not stop.is_set():
-            try:
-                ran = await self.run_batch()
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
-                log.exception("worker batch failed; retrying in %.0fs", poll_seconds)
-                ran = 0
-            if ran == 0:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), timeout=poll_seconds)
+    async def run_forever(
+        self, stop: asyncio.Event, poll_seconds: float = 1.0, listen_url: str | None = None
+    ) -> None:
+        """Until `stop` is set, then lets the running jobs finish. Once half the slots
+        are free they are refilled (no batch waits for its slowest job).
+        With no job ready it waits for one to be queued (LISTEN on `listen_url`, a
+        direct connection: not through PgBouncer) or for the poll, which also catches
+        jobs whose run_after comes due and any lost notification. Abandoned jobs are
+        reclaimed once a poll interval. A database outage is waited out: jobs it
+        interrupted are reclaimed once their lock goes stale."""
+        wakeup = JobWakeup(listen_url) if listen_url else None
+        stopping = asyncio.create_task(stop.wait())
+        running: set[asyncio.Task[None]] = set()
+        reclaimed_at = -math.inf
+        try:
+            while not stop.is_set():
+                if wakeup is not None:
+                    await wakeup.listen()
+                    wakeup.queued.clear()  # what is queued from here on wakes the wait below
+                free = self.concurrency - len(running)
+                if running and free < self.refill:
+                    free = 0  # one claim per job that ends would double the queue's work
+                claimed: list[Job] = []
+                try:
+                    if time.monotonic() - reclaimed_at >= poll_seconds:
+                        await self._reclaim()
+                        reclaimed_at = time.monotonic()
+                    if free:
+                        claimed = await self._claim(free)
+                except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+                    log.exception("worker could not claim; retrying in %.0fs", poll_seconds)
+                for job in claimed:
+                    task = asyncio.create_task(self._run(job))
+                    running.add(task)
+                    task.add_done_callback(self._ended(running))
+                if free and len(claimed) == free:
+                    continue  # the queue may hold more
+                await self._idle(stopping, running, wakeup, poll_seconds, full=not free)
+        finally:
+            stopping.cancel()
+            await asyncio.gather(*running, return_exceptions=True)
+            if wakeup is not None:
+                await wakeup.close()
+
+    @staticmethod
+    def _ended(running: set[asyncio.Task[None]]) -> Callable[[asyncio.Task[None]], None]:
+        def ended(task: asyncio.Task[None]) -> None:
+            running.discard(task)
+            if not task.cancelled() and task.exception() is not None:
+                # _run records the job's own failures; this is the database failing it
+                log.error("job ended without its outcome recorded", exc_info=task.exception())
+
+        return ended
+
+    @staticmethod
+    async def _idle(
+        stopping: asyncio.Task[Any],
+        running: set[asyncio.Task[None]],
+        wakeup: "JobWakeup | None",
+        poll_seconds: float,
+        *,
+        full: bool,
+    ) -> None:
+        """Until a slot frees (when all are taken), a job is queued, stop, or the poll."""
+        waits: set[asyncio.Future[Any]] = {stopping}
+        timeout = poll_seconds
+        queued = None
+        if full:
+            waits |= running
+        elif wakeup is not None:
+            if wakeup.listening:
+                queued = asyncio.create_task(wakeup.queued.wait())
+                waits.add(queued)
+            else:  # try to LISTEN again soon, whatever the poll
+                timeout = min(poll_seconds, RELISTEN_SECONDS)
+        await asyncio.wait(waits, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        if queued is not None:
+            queued.cancel()
 
     async def _run(self, job: Job) -> None:
         handler = self.handlers[job.job_type]

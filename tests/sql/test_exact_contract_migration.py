@@ -62,7 +62,11 @@ def test_0012_finishes_sessions_whose_jobs_all_finished_before_it(
     before = dict(_run(url, "SELECT name, status FROM processing_sessions"))
     assert set(before.values()) <= {"pending", "running"}
 
-    assert migrations.apply(url) == ["0012.exact_contract", "0013.semantic_retrieval"]
+    assert migrations.apply(url) == [
+        "0012.exact_contract",
+        "0013.semantic_retrieval",
+        "0014.job_queue",
+    ]
 
     after = _run(
         url,
@@ -83,7 +87,11 @@ def test_rolling_back_0012_removes_its_column_and_triggers(
     url = make_database()
     migrations.apply(url)
 
-    assert migrations.rollback(url, 2) == ["0013.semantic_retrieval", "0012.exact_contract"]
+    assert migrations.rollback(url, 3) == [
+        "0014.job_queue",
+        "0013.semantic_retrieval",
+        "0012.exact_contract",
+    ]
 
     assert (
         _run(
@@ -108,7 +116,11 @@ def test_rolling_back_0012_removes_its_column_and_triggers(
         f" ({_UID}, 'aaaaaaaaaaa', '00000000-0000-4000-8000-0000000000c1')",
     )
     assert _run(url, "SELECT channel_name FROM videos") == [(None,)]
-    assert migrations.apply(url) == ["0012.exact_contract", "0013.semantic_retrieval"]
+    assert migrations.apply(url) == [
+        "0012.exact_contract",
+        "0013.semantic_retrieval",
+        "0014.job_queue",
+    ]
 
 
 def test_a_blank_transcript_title_is_refused(make_database: Callable[[], str]) -> None:

@@ -588,7 +588,8 @@ async def test_rolling_back_0009_removes_exactly_the_meeting_objects(
     url = make_database()
     migrations.apply(url)
     # the migrations on top of it go first
-    assert migrations.rollback(url, 4) == [
+    assert migrations.rollback(url, 5) == [
+        "0014.job_queue",
         "0013.semantic_retrieval",
         "0012.exact_contract",
         "0011.hostile_clients",
@@ -621,6 +622,7 @@ async def test_rolling_back_0009_removes_exactly_the_meeting_objects(
             "0011.hostile_clients",
             "0012.exact_contract",
             "0013.semantic_retrieval",
+            "0014.job_queue",
         ]
         restored = await conn.fetchval(
             "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema()"

@@ -54,6 +54,8 @@ PRODUCT_FUNCTIONS = {
     "embedding_index_create",
     "nearest_chunks",
     "chunk_embeddings_check_owner",
+    "processing_jobs_notify",
+    "claim_jobs",
 }
 MIGRATION_IDS = sorted(
     p.name.removesuffix(".sql")
@@ -278,7 +280,8 @@ def test_rolling_back_0011_restores_case_sensitive_usernames(
 ) -> None:
     url = make_database()
     migrations.apply(url)
-    assert migrations.rollback(url, 3) == [
+    assert migrations.rollback(url, 4) == [
+        "0014.job_queue",
         "0013.semantic_retrieval",
         "0012.exact_contract",
         "0011.hostile_clients",

@@ -802,3 +802,42 @@ async def test_racing_enqueues_with_one_key_make_one_job(committing_database_url
     finally:
         await first_conn.close()
         await second_conn.close()
+
+
+_CLAIM_CANDIDATES = """
+EXPLAIN (FORMAT JSON)
+SELECT id FROM processing_jobs
+WHERE status = 'queued' AND run_after <= now() AND ($1::uuid IS NULL OR user_id = $1)
+ORDER BY priority DESC, run_after, created_at
+LIMIT 8 FOR UPDATE SKIP LOCKED
+"""
+
+
+def _nodes(plan: dict[str, Any]) -> list[dict[str, Any]]:
+    return [plan, *(n for child in plan.get("Plans", []) for n in _nodes(child))]
+
+
+async def test_claiming_walks_the_claim_index_even_when_the_statistics_are_stale(
+    db: asyncpg.Connection, alice: users.User
+) -> None:
+    """What claim_jobs() pins (migration 0014): a burst the statistics have not seen
+    yet is still claimed by walking idx_processing_jobs_claim in order, not by
+    sorting every queued job."""
+    await db.execute(
+        "INSERT INTO processing_jobs (user_id, job_type)"
+        " SELECT $1, 'burst' FROM generate_series(1, 5000)",
+        alice.id,
+    )
+    settings = await db.fetchval("SELECT proconfig FROM pg_proc WHERE proname = 'claim_jobs'")
+    assert sorted(settings) == ["enable_bitmapscan=off", "enable_sort=off"]
+    for setting in settings:
+        name, value = setting.split("=")
+        await db.execute(f"SET LOCAL {name} = {value}")  # names from the catalogue
+    plan = _nodes((await db.fetchval(_CLAIM_CANDIDATES, None))[0]["Plan"])
+    assert [n.get("Index Name") for n in plan if "Index Name" in n] == ["idx_processing_jobs_claim"]
+    assert not any(n["Node Type"] in ("Sort", "Bitmap Heap Scan") for n in plan), plan
+
+    claimed = await processing_jobs.claim(
+        db, user_id=None, worker="w", limit=8, job_types=["burst"]
+    )
+    assert len(claimed) == 8 and {j.job_type for j in claimed} == {"burst"}
