@@ -71,8 +71,9 @@ def _with_connection(url: str, work: Callable[[Any], Awaitable[T]]) -> T:
     return asyncio.run(run())
 
 
-def _apply_pending(url: str) -> None:
-    applied = migrations.apply(url)
+def _apply_pending(settings: Settings, url: str) -> None:
+    # yoyo holds a session-level advisory lock: not through a transaction pooler
+    applied = migrations.apply(settings.database_direct_url or url)
     log.info("migrations applied: %s", ", ".join(applied) if applied else "none pending")
 
 
@@ -105,7 +106,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     port = args.port or settings.port
     with database(settings, wait=True) as url:
         if settings.auto_migrate:
-            _apply_pending(url)
+            _apply_pending(settings, url)
         log.info("serving on http://%s:%d (API docs at /schema)", host, port)
         app = create_app(settings, url)
         _tune_gc()
@@ -169,7 +170,10 @@ def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
     if args.action == "diagram" and args.readme is not None and not args.readme.is_file():
         print(f"cannot rewrite {args.readme}: no such file", file=sys.stderr)
         return 2
-    with database(settings) as url:
+    with database(settings) as pooled_url:
+        # The schema tooling holds advisory locks and prepares statements: sessions of
+        # its own, so past PgBouncer when DATABASE_DIRECT_URL says how.
+        url = settings.database_direct_url or pooled_url
         if args.action == "apply":
             applied = migrations.apply(url)
             print("applied: " + ", ".join(applied) if applied else "no pending migrations")
@@ -434,7 +438,12 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     from service.worker import HANDLERS, Worker
 
     async def run(url: str) -> int:
-        pool = await create_pool(url, min_size=1, max_size=args.concurrency + 1)
+        pool = await create_pool(
+            url,
+            min_size=1,
+            max_size=args.concurrency + 1,
+            statement_cache_size=settings.statement_cache_size,
+        )
         try:
             worker = Worker(pool, settings, name=args.name, concurrency=args.concurrency)
             if args.once:
@@ -457,7 +466,7 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
 
     with database(settings, wait=not args.once) as url:
         if settings.auto_migrate:
-            _apply_pending(url)
+            _apply_pending(settings, url)
         ran = asyncio.run(run(url))
     if args.once:
         print(f"ran {ran} jobs")
@@ -483,7 +492,7 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
 
     with database(settings) as url:
         if settings.auto_migrate:
-            _apply_pending(url)
+            _apply_pending(settings, url)
         report = _with_connection(url, run)
     if report is None:
         print(f"no user named {args.user!r}", file=sys.stderr)

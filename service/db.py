@@ -147,6 +147,7 @@ async def create_pool(
     max_size: int,
     session: dict[str, str] | None = None,
     connect_timeout: float = 60,
+    statement_cache_size: int = 100,
 ) -> asyncpg.Pool:
     """`session`: settings for every connection (the timeouts)."""
     pool = await asyncpg.create_pool(
@@ -157,6 +158,7 @@ async def create_pool(
         reset=_keep_session,
         server_settings=session,
         timeout=connect_timeout,
+        statement_cache_size=statement_cache_size,
     )
     assert pool is not None
     return pool

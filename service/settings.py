@@ -46,6 +46,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     statement_timeout_ms: int = 30_000
     lock_timeout_ms: int = 5_000
     idle_in_transaction_timeout_ms: int = 60_000
+    # asyncpg's prepared statements per connection; 0 behind PgBouncer < 1.21 in
+    # transaction mode (it cannot follow named statements from one server to another).
+    statement_cache_size: int = 100
     cpu_workers: int = 2
     cpu_queue: int = 32
     # Login throttling: see "Accounts and logins" in the README.
@@ -144,6 +147,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         idle_in_transaction_timeout_ms=_int(
             env, "TUBEBASE_IDLE_IN_TRANSACTION_TIMEOUT_MS", 60_000, 0
         ),
+        statement_cache_size=_int(env, "TUBEBASE_STATEMENT_CACHE_SIZE", 100, 0),
         cpu_workers=_int(env, "TUBEBASE_CPU_WORKERS", os.cpu_count() or 2, 1),
         cpu_queue=_int(env, "TUBEBASE_CPU_QUEUE", 32, 0),
         login_account_failures=_int(env, "TUBEBASE_LOGIN_ACCOUNT_FAILURES", 5, 1),

@@ -131,6 +131,7 @@ def create_app(settings: Settings, database_url: str) -> Litestar:
             max_size=settings.pool_max_size,
             session=settings.server_settings(),
             connect_timeout=settings.pool_acquire_timeout_ms / 1000,
+            statement_cache_size=settings.statement_cache_size,
         )
         app.state.pool = pool
         app.state.settings = settings

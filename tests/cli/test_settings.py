@@ -74,3 +74,33 @@ def test_hnsw_ef_search_and_the_retrieval_window_stop_at_1000() -> None:
         with pytest.raises(ConfigError, match=f"{name} must be at most 1000, got 1001"):
             load_settings({name: "1001"})
     assert load_settings({"TUBEBASE_HNSW_EF_SEARCH": "1000"}).hnsw_ef_search == 1000
+
+
+def test_the_pgbouncer_settings() -> None:
+    default = load_settings({})
+    assert (default.statement_cache_size, default.database_direct_url) == (100, None)
+    behind = load_settings(
+        {"TUBEBASE_STATEMENT_CACHE_SIZE": "0", "DATABASE_DIRECT_URL": "postgresql://u@db:5432/tb"}
+    )
+    assert (behind.statement_cache_size, behind.database_direct_url) == (
+        0,
+        "postgresql://u@db:5432/tb",
+    )
+    with pytest.raises(ConfigError, match="TUBEBASE_STATEMENT_CACHE_SIZE must be at least 0"):
+        load_settings({"TUBEBASE_STATEMENT_CACHE_SIZE": "-1"})
+
+
+async def test_with_the_cache_off_the_pool_keeps_no_prepared_statements(database_url: str) -> None:
+    from service.db import create_pool
+
+    prepared = "SELECT count(*) FROM pg_prepared_statements"
+    for size, kept in ((0, 0), (100, 1)):
+        pool = await create_pool(database_url, min_size=1, max_size=1, statement_cache_size=size)
+        try:
+            async with pool.acquire() as conn:
+                await conn.fetchval("SELECT $1::int", 1)
+                assert await conn.fetchval(prepared) >= kept
+                if size == 0:
+                    assert await conn.fetchval(prepared) == 0
+        finally:
+            await pool.close()
