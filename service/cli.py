@@ -2,9 +2,9 @@
 
 import argparse
 import asyncio
-import gc
 import importlib.metadata
 import logging
+import os
 import signal
 import sys
 import time
@@ -77,20 +77,15 @@ def _apply_pending(settings: Settings, url: str) -> None:
     log.info("migrations applied: %s", ", ".join(applied) if applied else "none pending")
 
 
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
 def _exit_cleanly(signum: int, frame: object) -> None:
     raise SystemExit(0)
-
-
-def _tune_gc() -> None:
-    """A request allocates thousands of objects (Litestar, asyncpg records, JSON), so
-    with the default threshold of 700 the cyclic collector ran several times per
-    request, each time walking the tens of thousands of long-lived objects the imports
-    and the app made. Those move to a generation it never walks, and a young
-    collection waits for 50,000 allocations: +10-17% requests/s on GET messages,
-    measured A/B. Request garbage is acyclic and freed by reference counting either
-    way."""
-    gc.freeze()
-    gc.set_threshold(50_000, 50, 50)
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
@@ -100,26 +95,34 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     # default handler that would kill us before the embedded server is stopped.
     signal.signal(signal.SIGTERM, _exit_cleanly)
 
-    from service.api.app import create_app
+    from service.api.app import create_app, tune_gc
 
     host = args.host or settings.host
     port = args.port or settings.port
     with database(settings, wait=True) as url:
         if settings.auto_migrate:
             _apply_pending(settings, url)
+        level = logging.getLogger().getEffectiveLevel()
+        options: dict[str, Any] = {
+            "host": host,
+            "port": port,
+            "log_level": logging.getLevelName(level).lower(),
+            # uvicorn logs each request at INFO; below that it need not build the line.
+            "access_log": level <= logging.INFO,
+            "lifespan": "on",
+        }
+        if args.workers > 1:
+            log.info(
+                "serving on http://%s:%d with %d processes (API docs at /schema)",
+                host, port, args.workers,
+            )  # fmt: skip
+            os.environ["DATABASE_URL"] = url  # what each process connects to
+            uvicorn.run("service.api.asgi:create", factory=True, workers=args.workers, **options)
+            return 0
         log.info("serving on http://%s:%d (API docs at /schema)", host, port)
         app = create_app(settings, url)
-        _tune_gc()
-        level = logging.getLogger().getEffectiveLevel()
-        uvicorn.run(
-            app,
-            host=host,
-            port=port,
-            log_level=logging.getLevelName(level).lower(),
-            # uvicorn logs each request at INFO; below that it need not build the line.
-            access_log=level <= logging.INFO,
-            lifespan="on",
-        )
+        tune_gc()
+        uvicorn.run(app, **options)
     return 0
 
 
@@ -531,6 +534,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--host", help="interface to bind (default TUBEBASE_HOST or 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (default TUBEBASE_PORT or 8000)")
+    serve.add_argument(
+        "--workers",
+        type=_positive,
+        default=1,
+        help="processes sharing the port (default 1); each has its own pool of "
+        "TUBEBASE_POOL_MAX_SIZE connections",
+    )
     serve.set_defaults(func=cmd_serve)
 
     db = commands.add_parser("db", parents=common, help="migrations")
