@@ -135,9 +135,30 @@ async def builtin_template_ids(session_conn: asyncpg.Connection) -> list[uuid.UU
 
 
 @pytest.fixture(scope="session")
-async def client(database_url: str) -> AsyncIterator[AsyncTestClient]:  # type: ignore[type-arg]
-    settings = load_settings({"TUBEBASE_POOL_MIN_SIZE": "1", "TUBEBASE_POOL_MAX_SIZE": "10"})
-    app = create_app(settings, database_url)
+def app_database_url(database_url: str) -> Iterator[str]:
+    """Where the app under test connects: the test database, or with
+    TEST_THROUGH_PGBOUNCER=1 the same database through PgBouncer in transaction mode
+    (what README "Scaling out" describes); the tests' own connections stay direct."""
+    if os.environ.get("TEST_THROUGH_PGBOUNCER") != "1":
+        yield database_url
+        return
+    from tests.pgbouncer import pgbouncer_in_front_of
+
+    with pgbouncer_in_front_of(database_url) as pooled:
+        yield pooled
+
+
+@pytest.fixture(scope="session")
+async def client(app_database_url: str) -> AsyncIterator[AsyncTestClient]:  # type: ignore[type-arg]
+    through_pgbouncer = os.environ.get("TEST_THROUGH_PGBOUNCER") == "1"
+    settings = load_settings(
+        {
+            "TUBEBASE_POOL_MIN_SIZE": "1",
+            "TUBEBASE_POOL_MAX_SIZE": "10",
+            "TUBEBASE_STATEMENT_CACHE_SIZE": "0" if through_pgbouncer else "100",
+        }
+    )
+    app = create_app(settings, app_database_url)
     async with AsyncTestClient(app=app) as test_client:
         yield test_client
 

@@ -3,21 +3,13 @@ prepared statements across server connections), as README "Scaling out" sets it
 up: TUBEBASE_STATEMENT_CACHE_SIZE=0, the session timeouts set by PgBouncer's
 connect_query, and the migrations on DATABASE_DIRECT_URL. Requests run
 concurrently so that one client's statements land on different server connections.
+(TEST_THROUGH_PGBOUNCER=1 sends the whole HTTP suite through PgBouncer too.)
 
 Runs when the `pgbouncer` binary is installed (apt install pgbouncer); it stands
 in front of the test server the rest of the suite uses."""
 
 import asyncio
-import os
-import pwd
-import shutil
-import socket
-import subprocess
-import tempfile
-import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 import asyncpg
 import pytest
@@ -27,24 +19,11 @@ from service.api.app import create_app
 from service.db import create_pool
 from service.settings import load_settings
 from service.tooling import migrations
+from tests.pgbouncer import PGBOUNCER, STATEMENT_TIMEOUT_MS, pgbouncer_in_front_of
 
-PGBOUNCER = shutil.which("pgbouncer") or (
-    "/usr/sbin/pgbouncer" if Path("/usr/sbin/pgbouncer").exists() else None
-)
 pytestmark = pytest.mark.skipif(
     PGBOUNCER is None, reason="pgbouncer is not installed (apt install pgbouncer)"
 )
-
-STATEMENT_TIMEOUT_MS = 12_345
-CONNECT_QUERY = f"connect_query='SET statement_timeout = {STATEMENT_TIMEOUT_MS}'"
-IGNORED = "extra_float_digits,statement_timeout,lock_timeout,idle_in_transaction_session_timeout"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 @pytest.fixture(scope="module")
@@ -56,59 +35,8 @@ def direct_url(make_database: Callable[[], str]) -> str:
 
 @pytest.fixture(scope="module")
 def pooled_url(direct_url: str) -> Iterator[str]:
-    parts = urlsplit(direct_url)
-    query = dict(p.split("=", 1) for p in parts.query.split("&") if "=" in p)
-    host = unquote(query.get("host") or parts.hostname or "localhost")
-    port = parts.port or 5432
-    user = unquote(parts.username or "postgres")
-    password = unquote(parts.password or "")
-    database = parts.path.lstrip("/")
-    listen = _free_port()
-    folder = Path(tempfile.mkdtemp(prefix="tubebase-pgbouncer-"))
-    (folder / "users.txt").write_text(f'"{user}" "{password}"\n')
-    (folder / "pgbouncer.ini").write_text(
-        f"""[databases]
-{database} = host={host} port={port} dbname={database} {CONNECT_QUERY}
-
-[pgbouncer]
-listen_addr = 127.0.0.1
-listen_port = {listen}
-unix_socket_dir =
-auth_type = trust
-auth_file = {folder / "users.txt"}
-pool_mode = transaction
-default_pool_size = 5
-max_client_conn = 200
-ignore_startup_parameters = {IGNORED}
-logfile = {folder / "pgbouncer.log"}
-"""
-    )
-    command = [str(PGBOUNCER), str(folder / "pgbouncer.ini")]
-    if os.getuid() == 0:  # PgBouncer will not run as root: as the owner of the socket
-        owner = os.stat(host).st_uid if host.startswith("/") else pwd.getpwnam("nobody").pw_uid
-        shutil.chown(folder, user=owner)
-        for item in folder.iterdir():
-            shutil.chown(item, user=owner)
-        command[1:1] = ["-u", pwd.getpwuid(owner).pw_name]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", listen), timeout=1).close()
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    log = folder / "pgbouncer.log"
-                    pytest.fail(
-                        f"pgbouncer did not start: {log.read_text() if log.exists() else ''}"
-                    )
-                time.sleep(0.05)
-        yield f"postgresql://{user}:{password}@127.0.0.1:{listen}/{database}"
-    finally:
-        process.terminate()
-        process.wait(10)
-        shutil.rmtree(folder, ignore_errors=True)
+    with pgbouncer_in_front_of(direct_url) as url:
+        yield url
 
 
 async def test_a_named_prepared_statement_does_not_survive_pgbouncer(pooled_url: str) -> None:
