@@ -15,6 +15,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     database_url: str | None
     # Session-bound work (the worker's LISTEN) when DATABASE_URL goes through PgBouncer.
     database_direct_url: str | None = None
+    # A streaming replica for the heavy reads, and how far behind it may be waited for.
+    database_read_url: str | None = None
+    replica_max_wait_ms: int = 250
     data_dir: Path
     host: str = "127.0.0.1"
     port: int = 8000
@@ -117,6 +120,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
     return Settings(
         database_url=env.get("DATABASE_URL") or None,
         database_direct_url=env.get("DATABASE_DIRECT_URL") or None,
+        database_read_url=env.get("DATABASE_READ_URL") or None,
+        replica_max_wait_ms=_int(env, "TUBEBASE_REPLICA_MAX_WAIT_MS", 250, 0),
         data_dir=Path(data_dir).expanduser(),
         host=env.get("TUBEBASE_HOST") or "127.0.0.1",
         port=_int(env, "TUBEBASE_PORT", 8000, 1),

@@ -36,7 +36,13 @@ from service.api import (
     transcripts,
     videos,
 )
-from service.api.deps import auth_middleware, provide_db, provide_page, provide_user
+from service.api.deps import (
+    auth_middleware,
+    provide_db,
+    provide_page,
+    provide_read_db,
+    provide_user,
+)
 from service.api.errors import (
     UNAVAILABLE,
     database_error_handler,
@@ -53,6 +59,7 @@ from service.api.validation import validation_error_handler
 from service.cpu import CpuPool
 from service.db import create_pool
 from service.queries import login_throttle, sessions
+from service.replica import Replica
 from service.settings import Settings
 from service.tooling.migrations import migration_ids
 
@@ -147,6 +154,18 @@ def create_app(settings: Settings, database_url: str) -> Litestar:
             statement_cache_size=settings.statement_cache_size,
         )
         app.state.pool = pool
+        app.state.replica = None
+        if settings.database_read_url:
+            # min_size 0: a replica that is down at start-up leaves reads to the primary
+            read_pool = await create_pool(
+                settings.database_read_url,
+                min_size=0,
+                max_size=settings.pool_max_size,
+                session=settings.server_settings(),
+                connect_timeout=settings.replica_max_wait_ms / 1000 or 1,
+                statement_cache_size=settings.statement_cache_size,
+            )
+            app.state.replica = Replica(read_pool, settings.replica_max_wait_ms / 1000)
         app.state.settings = settings
         app.state.cpu = CpuPool(workers=settings.cpu_workers, queue=settings.cpu_queue)
         app.state.migrations = migration_ids()
@@ -158,6 +177,8 @@ def create_app(settings: Settings, database_url: str) -> Litestar:
             with contextlib.suppress(asyncio.CancelledError):
                 await purger
             app.state.cpu.shutdown()
+            if app.state.replica is not None:
+                await app.state.replica.pool.close()
             await pool.close()
 
     app = Litestar(
@@ -185,6 +206,7 @@ def create_app(settings: Settings, database_url: str) -> Litestar:
         ],
         dependencies={
             "db": Provide(provide_db),
+            "read_db": Provide(provide_read_db),
             "user": Provide(provide_user),
             "page": Provide(provide_page),
         },

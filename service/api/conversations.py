@@ -12,7 +12,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from msgspec import UNSET, UnsetType
 
 from service.api.created import created
-from service.api.deps import MAX_PAGE, ONE_STATEMENT, CurrentUser, Db, Paging
+from service.api.deps import MAX_PAGE, ONE_STATEMENT, CurrentUser, Db, Paging, ReadDb
 from service.api.pages import Cursor, whole_response
 from service.api.patching import split
 from service.queries import conversations, messages
@@ -171,7 +171,7 @@ class ConversationController(Controller):
     async def list_messages(
         self,
         conversation_id: FromPath[UUID],
-        db: Db,
+        read_db: ReadDb,
         user: CurrentUser,
         page: Paging,
         last: Annotated[
@@ -184,13 +184,13 @@ class ConversationController(Controller):
         list pages by `limit` and `offset`, or `after` (the cursor in `Link: rel="next"`)."""
         if last is not None:
             newest = await messages.list_last_n(
-                db, conversation_id=conversation_id, user_id=user.id, n=last
+                read_db, conversation_id=conversation_id, user_id=user.id, n=last
             )
             if newest is None:
                 raise _conversation_not_found(conversation_id)
             return whole_response(newest)
         found = await messages.list_by_conversation(
-            db,
+            read_db,
             conversation_id=conversation_id,
             user_id=user.id,
             after=page.after(MESSAGES),

@@ -26,6 +26,8 @@ MAX_PAGE = 500
 
 # What handlers ask for by name; app.py provides each.
 Db = NamedDependency[asyncpg.Connection]
+# A heavy read's connection: a replica caught up with the primary, or `db` itself.
+ReadDb = NamedDependency[asyncpg.Connection]
 CurrentUser = NamedDependency[User]
 Admin = NamedDependency[User]
 Paging = NamedDependency[Page]
@@ -87,6 +89,23 @@ async def provide_db(request: Request[Any, Any, Any]) -> AsyncIterator[asyncpg.C
                 yield conn
     finally:
         await held.release()
+
+
+async def provide_read_db(
+    request: Request[Any, Any, Any], db: Db
+) -> AsyncIterator[asyncpg.Connection]:
+    """For the heavy reads (search, lists): with DATABASE_READ_URL, a replica
+    connection once the replica holds what the primary had committed when the read
+    began (service/replica.py), else the request's own connection."""
+    replica = request.app.state.replica
+    conn = None if replica is None else await replica.caught_up(db)
+    if conn is None:
+        yield db
+        return
+    try:
+        yield conn
+    finally:
+        await replica.release(conn)
 
 
 def bearer_token(connection: ASGIConnection[Any, Any, Any, Any]) -> str:

@@ -34,7 +34,8 @@ def _unavailable(reason: str) -> Response[dict[str, Any]]:
 async def ready(state: State) -> Response[dict[str, Any]]:
     """200 when a pooled connection is free within 2 s, the database answers and every migration
     this code ships is applied; otherwise 503 with `Retry-After: 1` and the reason in `database`
-    (unreachable, or how many migrations are missing). Needs no token."""
+    (unreachable, or how many migrations are missing). With DATABASE_READ_URL, `replica_reads`
+    counts the heavy reads the replica served and those left to the primary. Needs no token."""
     pool: asyncpg.Pool = state.pool
     expected: list[str] = state.migrations
     try:
@@ -49,4 +50,7 @@ async def ready(state: State) -> Response[dict[str, Any]]:
             f"schema behind: {len(expected) - applied} of {len(expected)} migrations not "
             "applied (run `tubebase db apply`)"
         )
-    return Response({"status": "ok", "database": "ok"}, status_code=HTTP_200_OK)
+    body: dict[str, Any] = {"status": "ok", "database": "ok"}
+    if state.replica is not None:  # a replica never makes the service unready
+        body["replica_reads"] = {"served": state.replica.served, "primary": state.replica.fell_back}
+    return Response(body, status_code=HTTP_200_OK)

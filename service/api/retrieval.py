@@ -11,7 +11,7 @@ from litestar.datastructures import State
 from litestar.exceptions import NotFoundException, ValidationException
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from service.api.deps import MAX_PAGE, ONE_STATEMENT, CurrentUser, Db
+from service.api.deps import MAX_PAGE, ONE_STATEMENT, CurrentUser, Db, ReadDb
 from service.api.pages import EXACT_HEADER, NEXT_HEADER, TOTAL_HEADER, Cursor
 from service.embeddings import EmbeddingError, model_named, pack_vectors
 from service.queries import embeddings
@@ -88,7 +88,7 @@ async def _checked_model(db: Db, name: str, vector: list[float]) -> EmbeddingMod
     opt=ONE_STATEMENT,
 )
 async def search_by_meaning(
-    data: JSONBody[SearchIn], db: Db, user: CurrentUser, state: State
+    data: JSONBody[SearchIn], read_db: ReadDb, user: CurrentUser, state: State
 ) -> Response[Sequence[RetrievalHit]]:
     """`mode` lexical ranks full-text matches of `q`; semantic ranks the chunks nearest to
     `embedding` under `model`; hybrid fuses both rankings by reciprocal rank fusion (without
@@ -106,10 +106,10 @@ async def search_by_meaning(
     settings = state.settings
     model = None
     if data.embedding is not None and data.model is not None:
-        model = await _checked_model(db, data.model, data.embedding)
+        model = await _checked_model(read_db, data.model, data.embedding)
     after_score, after_id = HITS.decode(data.after) if data.after is not None else (None, None)
     total, rows = await retrieval.search(
-        db,
+        read_db,
         user_id=user.id,
         model_id=None if model is None else model.id,
         embedding=data.embedding if mode != "lexical" else None,

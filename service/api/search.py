@@ -10,7 +10,7 @@ from litestar.datastructures import State
 from litestar.exceptions import ValidationException
 from litestar.params import QueryParameter
 
-from service.api.deps import CurrentUser, Db, Paging
+from service.api.deps import CurrentUser, Paging, ReadDb
 from service.api.pages import Cursor
 from service.queries import chunks
 from service.queries.chunks import SearchHit
@@ -36,7 +36,7 @@ def _metadata_filter(raw: str | None) -> dict[str, Any] | None:
     summary='Ranked full-text hits with <mark> snippets; q takes "phrases", or, -words',
 )
 async def search(
-    db: Db,
+    read_db: ReadDb,
     user: CurrentUser,
     page: Paging,
     state: State,
@@ -59,7 +59,7 @@ async def search(
     after = page.after(HITS)
     if video_id is None and channel_id is None:
         found = await chunks.search(
-            db,
+            read_db,
             user_id=user.id,
             query=q,
             metadata=wanted,
@@ -70,7 +70,7 @@ async def search(
         )
     else:
         found = await chunks.search_scoped(
-            db,
+            read_db,
             user_id=user.id,
             query=q,
             video_id=video_id,

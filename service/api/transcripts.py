@@ -15,7 +15,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from msgspec import UNSET, UnsetType
 
 from service.api.created import created
-from service.api.deps import CurrentUser, Db, Paging
+from service.api.deps import CurrentUser, Db, Paging, ReadDb
 from service.api.pages import Cursor
 from service.api.patching import split
 from service.api.videos import VideoDetails
@@ -269,12 +269,12 @@ class TranscriptController(Controller):
 
     @get("/{transcript_id:uuid}/chunks", summary="A transcript's chunks in order")
     async def list_chunks(
-        self, transcript_id: FromPath[UUID], db: Db, user: CurrentUser, page: Paging
+        self, transcript_id: FromPath[UUID], read_db: ReadDb, user: CurrentUser, page: Paging
     ) -> Response[Sequence[Chunk]]:
         """The transcript's chunks by `chunk_index`; `X-Total-Count` is its exact `chunk_count`.
         Pages by `limit` and `offset`, or `after` (the cursor in `Link: rel="next"`)."""
         found = await chunks.list_by_transcript(
-            db,
+            read_db,
             transcript_id=transcript_id,
             user_id=user.id,
             after=page.after(CHUNKS),

@@ -15,7 +15,7 @@ from litestar.status_codes import HTTP_200_OK
 from msgspec import UNSET, UnsetType
 
 from service.api.created import created
-from service.api.deps import CurrentUser, Db, Paging
+from service.api.deps import CurrentUser, Db, Paging, ReadDb
 from service.api.pages import Cursor
 from service.api.patching import split
 from service.fields import (
@@ -126,7 +126,7 @@ class VideoController(Controller):
     @get("/", summary="The caller's videos, newest first, filtered")
     async def list_all(
         self,
-        db: Db,
+        read_db: ReadDb,
         user: CurrentUser,
         page: Paging,
         status: Annotated[VideoStatus | None, QueryParameter()] = None,
@@ -141,7 +141,7 @@ class VideoController(Controller):
             status=status, channel_id=channel_id, is_favorite=is_favorite, tag=tag
         )
         found = await videos.list_by_user(
-            db,
+            read_db,
             user_id=user.id,
             filters=filters,
             after=page.after(VIDEOS),
