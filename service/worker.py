@@ -134,6 +134,7 @@ HANDLERS: dict[str, Handler] = {
 
 JOBS_CHANNEL = "tubebase_jobs"  # NOTIFYed by migration 0014's triggers
 RELISTEN_SECONDS = 1.0
+LISTEN_CONNECT_SECONDS = 2.0
 
 
 class JobWakeup:
@@ -145,21 +146,26 @@ class JobWakeup:
         self.url = url
         self.queued = asyncio.Event()
         self._conn: asyncpg.Connection | None = None
+        self._next_attempt = 0.0  # a failed LISTEN is tried again after RELISTEN_SECONDS
 
     @property
     def listening(self) -> bool:
         return self._conn is not None and not self._conn.is_closed()
 
     async def listen(self) -> None:
-        if self.listening:
+        if self.listening or time.monotonic() < self._next_attempt:
             return
+        conn = None
         try:
-            conn = await asyncpg.connect(self.url, timeout=5)
+            conn = await asyncpg.connect(self.url, timeout=LISTEN_CONNECT_SECONDS)
             await conn.add_listener(JOBS_CHANNEL, self._notified)
             # Cut off, the worker must not sleep out its poll: it wakes, listens again.
             conn.add_termination_listener(self._notified)
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as exc:
             log.warning("cannot LISTEN for jobs (%s); polling until it can", exc)
+            self._next_attempt = time.monotonic() + RELISTEN_SECONDS
+            if conn is not None:
+                conn.terminate()
             return
         self._conn = conn
 
@@ -194,6 +200,12 @@ class Worker:
         self.handlers = HANDLERS if handlers is None else handlers
         self.backoff = Backoff(settings.job_backoff_seconds, settings.job_backoff_max_seconds)
 
+    async def _keep_locked(self, running: "dict[asyncio.Task[None], Job]") -> None:
+        if running:
+            await processing_jobs.keep_locked(
+                self.pool, job_ids=[job.id for job in running.values()], worker=self.name
+            )
+
     async def _reclaim(self) -> None:
         reclaimed = await processing_jobs.reclaim_stale(
             self.pool, stale_after_seconds=self.settings.job_stale_seconds
@@ -224,8 +236,10 @@ class Worker:
     async def run_forever(
         self, stop: asyncio.Event, poll_seconds: float = 1.0, listen_url: str | None = None
     ) -> None:
-        """Until `stop` is set, then lets the running jobs finish. Once half the slots
-        are free they are refilled (no batch waits for its slowest job).
+        """Until `stop` is set, then lets the running jobs finish. A free slot takes
+        the next job queued; through a backlog, slots are refilled once half are free
+        (no batch waits for its slowest job). The locks of running jobs are renewed
+        once a poll interval, so a long job is never taken for an abandoned one.
         With no job ready it waits for one to be queued (LISTEN on `listen_url`, a
         direct connection: not through PgBouncer) or for the poll, which also catches
         jobs whose run_after comes due and any lost notification. Abandoned jobs are
@@ -233,42 +247,50 @@ class Worker:
         interrupted are reclaimed once their lock goes stale."""
         wakeup = JobWakeup(listen_url) if listen_url else None
         stopping = asyncio.create_task(stop.wait())
-        running: set[asyncio.Task[None]] = set()
+        running: dict[asyncio.Task[None], Job] = {}
         reclaimed_at = -math.inf
+        backlog = False  # the last claim came back full: more jobs are ready
         try:
             while not stop.is_set():
                 if wakeup is not None:
                     await wakeup.listen()
                     wakeup.queued.clear()  # what is queued from here on wakes the wait below
                 free = self.concurrency - len(running)
-                if running and free < self.refill:
-                    free = 0  # one claim per job that ends would double the queue's work
+                if backlog and running and free < self.refill:
+                    free = 0  # through a backlog, one claim per job that ends doubles the work
                 claimed: list[Job] = []
                 try:
                     if time.monotonic() - reclaimed_at >= poll_seconds:
+                        await self._keep_locked(running)  # our long jobs are not stale
                         await self._reclaim()
                         reclaimed_at = time.monotonic()
                     if free:
                         claimed = await self._claim(free)
                 except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
-                    log.exception("worker could not claim; retrying in %.0fs", poll_seconds)
+                    log.exception("worker could not claim or reclaim; trying again")
                 for job in claimed:
                     task = asyncio.create_task(self._run(job))
-                    running.add(task)
+                    running[task] = job
                     task.add_done_callback(self._ended(running))
-                if free and len(claimed) == free:
-                    continue  # the queue may hold more
-                await self._idle(stopping, running, wakeup, poll_seconds, full=not free)
+                if free:
+                    backlog = len(claimed) == free
+                slots = self.concurrency - len(running)
+                if backlog and slots >= self.refill:
+                    continue  # the queue holds more
+                # Through a backlog, wait for slots to free; else for a job to be queued.
+                await self._idle(
+                    stopping, set(running), wakeup, poll_seconds, full=backlog or not slots
+                )
         finally:
             stopping.cancel()
-            await asyncio.gather(*running, return_exceptions=True)
+            await asyncio.gather(*running, return_exceptions=True)  # let them finish
             if wakeup is not None:
                 await wakeup.close()
 
     @staticmethod
-    def _ended(running: set[asyncio.Task[None]]) -> Callable[[asyncio.Task[None]], None]:
+    def _ended(running: "dict[asyncio.Task[None], Job]") -> Callable[[asyncio.Task[None]], None]:
         def ended(task: asyncio.Task[None]) -> None:
-            running.discard(task)
+            running.pop(task, None)
             if not task.cancelled() and task.exception() is not None:
                 # _run records the job's own failures; this is the database failing it
                 log.error("job ended without its outcome recorded", exc_info=task.exception())

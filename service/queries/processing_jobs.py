@@ -147,3 +147,4 @@ async def reclaim_stale(
 
 
 delete = generated.delete
+keep_locked = generated.keep_locked

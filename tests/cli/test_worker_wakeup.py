@@ -203,3 +203,78 @@ async def _until_async(read: Callable[[], Any], condition: Callable[[Any], bool]
     async with asyncio.timeout(WITHIN):
         while not condition(await read()):  # noqa: ASYNC110 (it reads the database)
             await asyncio.sleep(0.05)
+
+
+async def _worker_with(
+    url: str, handlers: dict[str, Any], concurrency: int, env: dict[str, str] | None = None
+) -> Any:
+    pool = await create_pool(url, min_size=1, max_size=concurrency + 2)
+    worker = Worker(pool, load_settings(env or {}), concurrency=concurrency, handlers=handlers)
+    stop = asyncio.Event()
+    task = asyncio.create_task(worker.run_forever(stop, poll_seconds=0.3, listen_url=url))
+
+    async def finish() -> None:
+        stop.set()
+        await asyncio.wait_for(task, WITHIN)
+        await pool.close()
+
+    return finish
+
+
+async def test_a_job_longer_than_the_stale_time_runs_once_and_completes(
+    url: str, user: User
+) -> None:
+    """Its worker renews the lock while it runs, so no reclaim (its own included)
+    takes it back and runs it again beside itself."""
+    runs: list[Job] = []
+
+    async def long(db: asyncpg.Connection, job: Job, settings: Any) -> dict[str, int]:
+        runs.append(job)
+        await asyncio.sleep(3)
+        return {"runs": len(runs)}
+
+    finish = await _worker_with(
+        url, {"wakeup_long_job": long}, 2, {"TUBEBASE_JOB_STALE_SECONDS": "1"}
+    )
+    try:
+        job = await _enqueue(url, user, "wakeup_long_job")
+        conn = await connect(url)
+        try:
+
+            async def status() -> str | None:
+                found = await processing_jobs.get_by_id(conn, job_id=job.id, user_id=user.id)
+                return None if found is None else found.status
+
+            await _until_async(status, lambda s: s == "completed")
+            done = await processing_jobs.get_by_id(conn, job_id=job.id, user_id=user.id)
+        finally:
+            await conn.close()
+        assert done is not None and (done.attempts, done.result) == (1, {"runs": 1})
+        assert len(runs) == 1
+    finally:
+        await finish()
+
+
+async def test_a_free_slot_takes_a_new_job_while_long_ones_run(url: str, user: User) -> None:
+    release = asyncio.Event()
+    quick_ran = asyncio.Event()
+
+    async def long(db: asyncpg.Connection, job: Job, settings: Any) -> dict[str, bool]:
+        await release.wait()
+        return {}
+
+    async def quick(db: asyncpg.Connection, job: Job, settings: Any) -> dict[str, bool]:
+        quick_ran.set()
+        return {}
+
+    finish = await _worker_with(url, {"wakeup_slot_long": long, "wakeup_slot_quick": quick}, 4)
+    try:
+        for _ in range(3):  # three of four slots taken, one free: less than half
+            await _enqueue(url, user, "wakeup_slot_long")
+        await asyncio.sleep(1)
+        await _enqueue(url, user, "wakeup_slot_quick")
+        await asyncio.wait_for(quick_ran.wait(), WITHIN)  # before any long job ends
+        assert not release.is_set()
+    finally:
+        release.set()
+        await finish()

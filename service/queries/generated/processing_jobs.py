@@ -41,6 +41,7 @@ _DELETE = sql("processing_jobs/delete")
 _ENQUEUE = sql("processing_jobs/enqueue")
 _FAIL = sql("processing_jobs/fail")
 _GET_BY_ID = sql("processing_jobs/get_by_id")
+_KEEP_LOCKED = sql("processing_jobs/keep_locked")
 _LIST_BY_USER = sql("processing_jobs/list_by_user")
 _RECLAIM_STALE = sql("processing_jobs/reclaim_stale")
 _UPDATE = sql("processing_jobs/update")
@@ -126,6 +127,10 @@ async def fail(
 async def get_by_id(db: Executor, *, job_id: UUID, user_id: UUID) -> Job | None:
     row = await db.fetchrow(_GET_BY_ID, job_id, user_id)
     return None if row is None else Job(*row)
+
+
+async def keep_locked(db: Executor, *, job_ids: list[UUID], worker: str) -> None:
+    await db.execute(_KEEP_LOCKED, job_ids, worker)
 
 
 async def list_by_user(
