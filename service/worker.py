@@ -200,11 +200,13 @@ class Worker:
         self.handlers = HANDLERS if handlers is None else handlers
         self.backoff = Backoff(settings.job_backoff_seconds, settings.job_backoff_max_seconds)
 
-    async def _keep_locked(self, running: "dict[asyncio.Task[None], Job]") -> None:
-        if running:
-            await processing_jobs.keep_locked(
-                self.pool, job_ids=[job.id for job in running.values()], worker=self.name
-            )
+    async def _keep_locked(self, running: "dict[asyncio.Task[None], tuple[Job, float]]") -> None:
+        """Renews the locks of the jobs that have run a third of the stale time (most
+        jobs end long before: they cost nothing here)."""
+        since = time.monotonic() - self.settings.job_stale_seconds / 3
+        long_running = [job.id for job, started in running.values() if started <= since]
+        if long_running:
+            await processing_jobs.keep_locked(self.pool, job_ids=long_running, worker=self.name)
 
     async def _reclaim(self) -> None:
         reclaimed = await processing_jobs.reclaim_stale(
@@ -247,7 +249,7 @@ class Worker:
         interrupted are reclaimed once their lock goes stale."""
         wakeup = JobWakeup(listen_url) if listen_url else None
         stopping = asyncio.create_task(stop.wait())
-        running: dict[asyncio.Task[None], Job] = {}
+        running: dict[asyncio.Task[None], tuple[Job, float]] = {}  # and when it started
         reclaimed_at = -math.inf
         backlog = False  # the last claim came back full: more jobs are ready
         try:
@@ -270,7 +272,7 @@ class Worker:
                     log.exception("worker could not claim or reclaim; trying again")
                 for job in claimed:
                     task = asyncio.create_task(self._run(job))
-                    running[task] = job
+                    running[task] = (job, time.monotonic())
                     task.add_done_callback(self._ended(running))
                 if free:
                     backlog = len(claimed) == free
@@ -288,7 +290,9 @@ class Worker:
                 await wakeup.close()
 
     @staticmethod
-    def _ended(running: "dict[asyncio.Task[None], Job]") -> Callable[[asyncio.Task[None]], None]:
+    def _ended(
+        running: "dict[asyncio.Task[None], tuple[Job, float]]",
+    ) -> Callable[[asyncio.Task[None]], None]:
         def ended(task: asyncio.Task[None]) -> None:
             running.pop(task, None)
             if not task.cancelled() and task.exception() is not None:
