@@ -135,6 +135,7 @@ HANDLERS: dict[str, Handler] = {
 JOBS_CHANNEL = "tubebase_jobs"  # NOTIFYed by migration 0014's triggers
 RELISTEN_SECONDS = 1.0
 LISTEN_CONNECT_SECONDS = 2.0
+LISTEN_CHECK_SECONDS = 15.0  # how often an idle worker asks whether its LISTEN still holds
 
 
 class JobWakeup:
@@ -147,12 +148,16 @@ class JobWakeup:
         self.queued = asyncio.Event()
         self._conn: asyncpg.Connection | None = None
         self._next_attempt = 0.0  # a failed LISTEN is tried again after RELISTEN_SECONDS
+        self._checked_at = 0.0
 
     @property
     def listening(self) -> bool:
         return self._conn is not None and not self._conn.is_closed()
 
     async def listen(self) -> None:
+        """Listens, unless it already does and its connection still answers."""
+        if self.listening:
+            await self._check()
         if self.listening or time.monotonic() < self._next_attempt:
             return
         conn = None
@@ -168,6 +173,24 @@ class JobWakeup:
                 conn.terminate()
             return
         self._conn = conn
+        self._checked_at = time.monotonic()
+
+    async def _check(self) -> None:
+        """A connection cut without a word (a dropped NAT entry, a failed-over host)
+        stays open here: only a question that goes unanswered shows it."""
+        assert self._conn is not None
+        if time.monotonic() - self._checked_at < LISTEN_CHECK_SECONDS:
+            return
+        try:
+            async with asyncio.timeout(LISTEN_CONNECT_SECONDS):
+                if await processing_jobs.is_listening(self._conn, channel=JOBS_CHANNEL):
+                    self._checked_at = time.monotonic()
+                    return
+            log.warning("the LISTEN connection no longer listens; listening again")
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as exc:
+            log.warning("the LISTEN connection does not answer (%r); listening again", exc)
+        self._conn.terminate()
+        self._conn = None  # listen() connects again, and the worker's round claims what waits
 
     def _notified(self, *_: object) -> None:
         self.queued.set()
@@ -320,6 +343,7 @@ class Worker:
             if wakeup.listening:
                 queued = asyncio.create_task(wakeup.queued.wait())
                 waits.add(queued)
+                timeout = min(poll_seconds, LISTEN_CHECK_SECONDS)  # then check the LISTEN
             else:  # try to LISTEN again soon, whatever the poll
                 timeout = min(poll_seconds, RELISTEN_SECONDS)
         await asyncio.wait(waits, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)

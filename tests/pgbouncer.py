@@ -14,19 +14,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from tests.net import free_port
+
 PGBOUNCER = shutil.which("pgbouncer") or (
     "/usr/sbin/pgbouncer" if Path("/usr/sbin/pgbouncer").exists() else None
 )
 STATEMENT_TIMEOUT_MS = 12_345
 CONNECT_QUERY = f"connect_query='SET statement_timeout = {STATEMENT_TIMEOUT_MS}'"
 IGNORED = "extra_float_digits,statement_timeout,lock_timeout,idle_in_transaction_session_timeout"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 @contextmanager
@@ -41,7 +36,7 @@ def pgbouncer_in_front_of(direct_url: str) -> Iterator[str]:
     user = unquote(parts.username or "postgres")
     password = unquote(parts.password or "")
     database = parts.path.lstrip("/")
-    listen = _free_port()
+    listen = free_port()
     folder = Path(tempfile.mkdtemp(prefix="tubebase-pgbouncer-"))
     (folder / "users.txt").write_text(f'"{user}" "{password}"\n')
     (folder / "pgbouncer.ini").write_text(

@@ -148,3 +148,4 @@ async def reclaim_stale(
 
 delete = generated.delete
 keep_locked = generated.keep_locked
+is_listening = generated.is_listening

@@ -5,7 +5,6 @@ service recovers by itself. Asserted by behaviour and ordering, not by timings."
 
 import asyncio
 import shutil
-import socket
 import tempfile
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
@@ -26,6 +25,7 @@ from service.cluster import LocalCluster
 from service.settings import load_settings
 from service.tooling import migrations
 from tests.api.helpers import create_conversation
+from tests.net import free_port
 
 Client = AsyncTestClient[Litestar]
 
@@ -132,7 +132,7 @@ async def served(database_url: str, **env: str) -> AsyncIterator[tuple[str, Lite
     then really run side by side (the ASGI test client hands them over one by one)."""
     settings = load_settings({"TUBEBASE_POOL_MIN_SIZE": "1", **env})
     app = create_app(settings, database_url)
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     )
@@ -199,17 +199,10 @@ async def test_a_full_cpu_queue_is_503_and_never_blocks_liveness(
         assert cpu.pending == 0
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 @pytest.fixture(scope="module")
 def restartable() -> Iterator[LocalCluster]:
     """A PostgreSQL of this module's own, which the test may stop and start."""
-    cluster = LocalCluster(Path(tempfile.mkdtemp(prefix="tubebase-test-")) / "pg", _free_port())
+    cluster = LocalCluster(Path(tempfile.mkdtemp(prefix="tubebase-test-")) / "pg", free_port())
     cluster.init()
     cluster.start()
     try:

@@ -14,7 +14,6 @@ import asyncio
 import base64
 import json
 import re
-import socket
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -44,6 +43,7 @@ from tests.api.helpers import (
     new_youtube_video_id,
     put_synthesis,
 )
+from tests.net import free_port
 
 NO_STORE = "no-store"
 TOO_MANY = re.compile(r"^too many failed logins: try again in (\d+) s$")
@@ -119,20 +119,13 @@ async def service(database_url: str, **env: str) -> AsyncIterator[Client]:
         yield client
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 @asynccontextmanager
 async def served(database_url: str, *, http: str = "auto", **env: str) -> AsyncIterator[int]:
     """The app behind a real uvicorn (HTTP parser `http`) on a free port of 127.0.0.1;
     yields the port."""
     settings = load_settings({"TUBEBASE_POOL_MIN_SIZE": "1", **env})
     app: Litestar = create_app(settings, database_url)
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(
             app, host="127.0.0.1", port=port, log_level="warning", lifespan="on", http=http

@@ -4,7 +4,6 @@ always reads their own writes, and a replica that lags or is down leaves the rea
 to the primary."""
 
 import asyncio
-import socket
 import tempfile
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -19,22 +18,16 @@ from service.api.app import create_app
 from service.cluster import LocalCluster
 from service.settings import load_settings
 from service.tooling import migrations
+from tests.net import free_port
 
 MAX_WAIT_MS = 300
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 @pytest.fixture(scope="module")
 def servers() -> Iterator[tuple[LocalCluster, LocalCluster, str, str]]:
     parent = Path(tempfile.mkdtemp(prefix="tubebase-replica-test-"))
-    primary = LocalCluster(parent / "primary", _free_port())
-    replica = LocalCluster(parent / "replica", _free_port())
+    primary = LocalCluster(parent / "primary", free_port())
+    replica = LocalCluster(parent / "replica", free_port())
     try:
         primary.init()
         primary.start()

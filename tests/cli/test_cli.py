@@ -15,6 +15,7 @@ from service.cli import main
 from service.db import connect
 from service.queries import sessions, users
 from service.tooling import migrations
+from tests.net import free_port
 
 HASH = "$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHQ$aGFzaGhhc2g"
 
@@ -92,14 +93,6 @@ def test_sessions_purge_removes_only_expired(
     assert _run(lambda c: sessions.get_by_token(c, token_hash="b" * 64), fresh_url) is not None
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _postgres_running_in(data_dir: Path) -> bool:
     for proc in psutil.process_iter(attrs=("name", "cmdline")):
         cmdline = proc.info["cmdline"] or []
@@ -114,7 +107,7 @@ def test_serve_on_embedded_postgres_then_stop_cleanly(
 ) -> None:
     """The README's first command: no DATABASE_URL, so an embedded server starts,
     migrations apply, HTTP answers; a signal stops the service and PostgreSQL."""
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env["TUBEBASE_DATA_DIR"] = str(tmp_path)
     process = subprocess.Popen(

@@ -4,7 +4,6 @@ logout, failed logins) every other one knows, because it lives in PostgreSQL.
 `--workers 2` (processes sharing a port)."""
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -16,15 +15,9 @@ import httpx
 import pytest
 
 from service.tooling import migrations
+from tests.net import free_port
 
 PASSWORD = "correct horse battery"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +29,7 @@ def url(make_database: Callable[[], str]) -> str:
 
 @contextmanager
 def serving(url: str, *extra: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "DATABASE_URL": url,

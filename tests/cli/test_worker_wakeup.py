@@ -9,6 +9,7 @@ from typing import Any
 import asyncpg
 import pytest
 
+from service import worker as worker_module
 from service.db import connect, create_pool
 from service.queries import processing_jobs, users
 from service.queries.processing_jobs import Backoff, Job, NewJob
@@ -16,6 +17,7 @@ from service.queries.users import User
 from service.settings import load_settings
 from service.tooling import migrations
 from service.worker import JOBS_CHANNEL, Worker
+from tests.net import SilentProxy
 
 HASH = "$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHQ$aGFzaGhhc2g"
 NEVER = 600.0  # a poll that never comes within a test: only a notification wakes the worker
@@ -197,6 +199,29 @@ async def test_the_worker_listens_again_after_its_connection_is_cut(url: str, us
     finally:
         await admin.close()
         await finish()
+
+
+async def test_the_worker_listens_again_when_its_connection_goes_silent(
+    url: str, user: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A LISTEN connection whose peer vanished without closing it (a dropped NAT
+    entry) delivers nothing and reports nothing; the worker's periodic question on it
+    goes unanswered, and it listens on a new connection."""
+    monkeypatch.setattr(worker_module, "LISTEN_CHECK_SECONDS", 0.3)
+    async with SilentProxy(url) as proxy:
+        _, finish, ran = await _run_worker(url, listen_url=proxy.url, job_type="wakeup_silent")
+        try:
+            await _until(lambda: proxy.connections == 1)
+            proxy.silence()
+            await _until(lambda: proxy.connections == 2)  # the check timed out: a new LISTEN
+
+            monkeypatch.setattr(worker_module, "LISTEN_CHECK_SECONDS", NEVER)
+            await asyncio.sleep(1.0)  # the last short wait has run out; the next is NEVER
+            job = await _enqueue(url, user, "wakeup_silent")
+            await _until(lambda: [j.id for j in ran] == [job.id])  # woken by the new one
+            assert proxy.connections == 2
+        finally:
+            await finish()
 
 
 async def _until_async(read: Callable[[], Any], condition: Callable[[Any], bool]) -> None:

@@ -21,7 +21,6 @@ import asyncio
 import json
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -39,18 +38,12 @@ import msgspec
 
 from service.api.conversations import MESSAGES
 from service.db import connect
+from tests.net import free_port
 from tests.perf.corpus import COMMON_WORD, MEDIUM_WORD, RARE_WORD, SPEAKERS, Corpus
 
 PASSWORD = "bench-password-long"
 CHUNKS_PER_VIDEO = 1000
 THREAD_MESSAGES = 100_000
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -62,7 +55,7 @@ class Service:
     """`tubebase serve` on a free port, against one database."""
 
     def __init__(self, database_url: str, settings: dict[str, str] | None = None) -> None:
-        self.port = _free_port()
+        self.port = free_port()
         env = {
             **os.environ,
             "DATABASE_URL": database_url,

@@ -10,7 +10,6 @@ round trip each (asyncpg sends Bind/Execute/Sync for a prepared statement)."""
 import asyncio
 import logging
 import re
-import socket
 import tempfile
 from pathlib import Path
 
@@ -20,15 +19,9 @@ from service.api.app import create_app
 from service.cluster import LocalCluster
 from service.settings import load_settings
 from service.tooling import migrations
+from tests.net import free_port
 
 _LOGGED = re.compile(r"LOG:  (statement|execute [^:]*): (.*)")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 async def run(cluster: LocalCluster, url: str) -> None:
@@ -76,7 +69,7 @@ async def run(cluster: LocalCluster, url: str) -> None:
 
 def main() -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    cluster = LocalCluster(Path(tempfile.mkdtemp(prefix="tubebase-rt-")) / "pg", _free_port())
+    cluster = LocalCluster(Path(tempfile.mkdtemp(prefix="tubebase-rt-")) / "pg", free_port())
     cluster.init({"log_statement": "'all'"})
     cluster.start()
     try:

@@ -26,7 +26,6 @@ import asyncio
 import os
 import random
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -41,17 +40,11 @@ import httpx
 
 from service.cluster import LocalCluster
 from service.tooling import migrations
+from tests.net import free_port
 from tests.pgbouncer import pgbouncer_in_front_of
 
 ROOT = Path(__file__).parents[2]
 PASSWORD = "soak-password-1234"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 class Process:
@@ -245,8 +238,8 @@ async def _check(url: str, tally: Tally, replica_reads: dict[str, int]) -> bool:
 
 async def run(seconds: float, users: int) -> bool:
     parent = Path(tempfile.mkdtemp(prefix="tubebase-soak-"))
-    primary = LocalCluster(parent / "primary", _free_port())
-    replica = LocalCluster(parent / "replica", _free_port())
+    primary = LocalCluster(parent / "primary", free_port())
+    replica = LocalCluster(parent / "replica", free_port())
     services: list[Process] = []
     workers: list[Process] = []
     try:
@@ -268,7 +261,7 @@ async def run(seconds: float, users: int) -> bool:
                 "TUBEBASE_JOB_STALE_SECONDS": "5",
                 "TUBEBASE_LOG_LEVEL": "WARNING",
             }
-            ports = [_free_port() for _ in range(3)]
+            ports = [free_port() for _ in range(3)]
             bases = [f"http://127.0.0.1:{p}" for p in ports]
             services = [Process(["serve", "--port", str(p)], env, f"serve:{p}") for p in ports]
             workers = [Process(["worker", "--poll", "1"], env, f"worker {i}") for i in (1, 2)]

@@ -41,6 +41,7 @@ _DELETE = sql("processing_jobs/delete")
 _ENQUEUE = sql("processing_jobs/enqueue")
 _FAIL = sql("processing_jobs/fail")
 _GET_BY_ID = sql("processing_jobs/get_by_id")
+_IS_LISTENING = sql("processing_jobs/is_listening")
 _KEEP_LOCKED = sql("processing_jobs/keep_locked")
 _LIST_BY_USER = sql("processing_jobs/list_by_user")
 _RECLAIM_STALE = sql("processing_jobs/reclaim_stale")
@@ -127,6 +128,11 @@ async def fail(
 async def get_by_id(db: Executor, *, job_id: UUID, user_id: UUID) -> Job | None:
     row = await db.fetchrow(_GET_BY_ID, job_id, user_id)
     return None if row is None else Job(*row)
+
+
+async def is_listening(db: Executor, *, channel: str) -> bool:
+    value: bool = await db.fetchval(_IS_LISTENING, channel)
+    return value
 
 
 async def keep_locked(db: Executor, *, job_ids: list[UUID], worker: str) -> None:
