@@ -12,7 +12,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from msgspec import UNSET, UnsetType
 
 from service.api.created import created
-from service.api.deps import MAX_PAGE, ONE_STATEMENT, CurrentUser, Db, Paging, ReadDb
+from service.api.deps import MAX_PAGE, ONE_STATEMENT, READ_PAGE, CurrentUser, Db, Paging, ReadDb
 from service.api.pages import Cursor, whole_response
 from service.api.patching import split
 from service.queries import conversations, messages
@@ -167,6 +167,7 @@ class ConversationController(Controller):
     @get(
         "/{conversation_id:uuid}/messages",
         summary="Messages, oldest first; ?last=N for the newest N",
+        dependencies=READ_PAGE,
     )
     async def list_messages(
         self,

@@ -10,7 +10,7 @@ from litestar.datastructures import State
 from litestar.exceptions import ValidationException
 from litestar.params import QueryParameter
 
-from service.api.deps import CurrentUser, Paging, ReadDb
+from service.api.deps import READ_PAGE, CurrentUser, Paging, ReadDb
 from service.api.pages import Cursor
 from service.queries import chunks
 from service.queries.chunks import SearchHit
@@ -34,6 +34,7 @@ def _metadata_filter(raw: str | None) -> dict[str, Any] | None:
     "/search",
     tags=["search"],
     summary='Ranked full-text hits with <mark> snippets; q takes "phrases", or, -words',
+    dependencies=READ_PAGE,
 )
 async def search(
     read_db: ReadDb,

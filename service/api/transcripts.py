@@ -15,7 +15,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from msgspec import UNSET, UnsetType
 
 from service.api.created import created
-from service.api.deps import CurrentUser, Db, Paging, ReadDb
+from service.api.deps import READ_PAGE, CurrentUser, Db, Paging, ReadDb
 from service.api.pages import Cursor
 from service.api.patching import split
 from service.api.videos import VideoDetails
@@ -267,7 +267,11 @@ class TranscriptController(Controller):
             raise _not_found(transcript_id)
         return updated
 
-    @get("/{transcript_id:uuid}/chunks", summary="A transcript's chunks in order")
+    @get(
+        "/{transcript_id:uuid}/chunks",
+        summary="A transcript's chunks in order",
+        dependencies=READ_PAGE,
+    )
     async def list_chunks(
         self, transcript_id: FromPath[UUID], read_db: ReadDb, user: CurrentUser, page: Paging
     ) -> Response[Sequence[Chunk]]:

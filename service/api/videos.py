@@ -15,7 +15,7 @@ from litestar.status_codes import HTTP_200_OK
 from msgspec import UNSET, UnsetType
 
 from service.api.created import created
-from service.api.deps import CurrentUser, Db, Paging, ReadDb
+from service.api.deps import READ_PAGE, CurrentUser, Db, Paging, ReadDb
 from service.api.pages import Cursor
 from service.api.patching import split
 from service.fields import (
@@ -123,7 +123,7 @@ class VideoController(Controller):
             raise _not_found(youtube_video_id)
         return found
 
-    @get("/", summary="The caller's videos, newest first, filtered")
+    @get("/", summary="The caller's videos, newest first, filtered", dependencies=READ_PAGE)
     async def list_all(
         self,
         read_db: ReadDb,
