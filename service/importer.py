@@ -45,7 +45,7 @@ from service.fields import (
 from service.ingest import ingest_transcript
 from service.queries import channels, videos
 from service.queries.transcripts import Source
-from service.queries.videos import VideoFields
+from service.queries.videos import VideoDetails
 from service.settings import Settings
 
 
@@ -142,7 +142,7 @@ async def _import_video(db: asyncpg.Connection, user_id: UUID, line: VideoLine) 
         if channel is None:
             raise LineError(f"channel {line.channel} not found: import it first")
         channel_id = channel.id
-    fields = VideoFields(
+    fields = VideoDetails(
         channel_id=channel_id,
         title=line.title,
         channel_name=line.channel_name,
@@ -178,7 +178,7 @@ async def _import_transcript(
             language=line.language,
             transcript_text=line.transcript_text,
             metadata=line.metadata,
-            video_fields=VideoFields(title=line.title, channel_name=line.channel_name),
+            video_fields=VideoDetails(title=line.title, channel_name=line.channel_name),
             given_chunks=given,
             chunk_tokens=settings.chunk_tokens,
             chunk_overlap_tokens=settings.chunk_overlap_tokens,

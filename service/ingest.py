@@ -13,7 +13,7 @@ from service.cpu import CpuPool
 from service.db import Executor
 from service.queries import chunks, transcripts, videos
 from service.queries.transcripts import Source, Transcript
-from service.queries.videos import NO_FIELDS, VideoFields
+from service.queries.videos import NO_DETAILS, VideoDetails
 
 
 class Ingested(msgspec.Struct, frozen=True):
@@ -31,7 +31,7 @@ async def ingest_transcript(
     language: str,
     transcript_text: str,
     metadata: dict[str, Any] | None = None,
-    video_fields: VideoFields = NO_FIELDS,
+    video_fields: VideoDetails = NO_DETAILS,
     given_chunks: Sequence[NewChunk] | None = None,
     chunk_tokens: int,
     chunk_overlap_tokens: int,

@@ -18,7 +18,6 @@ from service.api.created import created
 from service.api.deps import READ_PAGE, CurrentUser, Db, Paging, ReadDb
 from service.api.pages import Cursor
 from service.api.patching import split
-from service.api.videos import VideoDetails
 from service.chunking import (
     MAX_CHUNKS,
     ChunkingError,
@@ -44,6 +43,7 @@ from service.queries import chunks, transcripts
 from service.queries.chunks import Chunk
 from service.queries.embeddings import EmbeddingModel
 from service.queries.transcripts import Source, Transcript, TranscriptSummary
+from service.queries.videos import VideoDetails
 
 TRANSCRIPTS = Cursor[tuple[datetime, UUID]]("transcripts", tuple[datetime, UUID])
 CHUNKS = Cursor[int]("chunks", int)
@@ -191,7 +191,7 @@ class TranscriptController(Controller):
                 language=data.language,
                 transcript_text=data.transcript_text,
                 metadata=data.metadata,
-                video_fields=data.fields(),
+                video_fields=data,
                 given_chunks=_given_chunks(data.chunks),
                 chunk_tokens=target,
                 chunk_overlap_tokens=overlap,

@@ -2,7 +2,7 @@
 lifecycle discovered → queued → downloading → processing → completed | failed."""
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
@@ -18,40 +18,11 @@ from service.api.created import created
 from service.api.deps import READ_PAGE, CurrentUser, Db, Paging, ReadDb
 from service.api.pages import Cursor
 from service.api.patching import split
-from service.fields import (
-    YOUTUBE_VIDEO_ID,
-    LongText,
-    NonNegativeInt,
-    ShortText,
-    Tags,
-    YoutubeVideoId,
-    check_finite_times,
-)
+from service.fields import YOUTUBE_VIDEO_ID, LongText, Tags, YoutubeVideoId
 from service.queries import videos
-from service.queries.videos import Video, VideoFields, VideoFilter, VideoStatus
+from service.queries.videos import NO_DETAILS, Video, VideoDetails, VideoFilter, VideoStatus
 
 VIDEOS = Cursor[tuple[datetime, UUID]]("videos", tuple[datetime, UUID])
-
-
-class VideoDetails(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    """What describes a video; a channel_id without a channel_name takes the
-    channel's name."""
-
-    channel_id: UUID | UnsetType | None = UNSET
-    title: LongText | UnsetType | None = UNSET
-    channel_name: ShortText | UnsetType | None = UNSET
-    duration_seconds: NonNegativeInt | UnsetType | None = UNSET
-    upload_date: date | UnsetType | None = UNSET
-    description: LongText | UnsetType | None = UNSET
-    tags: Tags | UnsetType | None = UNSET
-    is_favorite: bool | UnsetType | None = UNSET
-
-    def __post_init__(self) -> None:
-        check_finite_times(self)
-
-    def fields(self) -> VideoFields:
-        values, _ = split(self)
-        return VideoFields(**{f: values[f] for f in VideoFields.__struct_fields__})
 
 
 class VideoIn(VideoDetails, kw_only=True):
@@ -84,7 +55,7 @@ class VideoController(Controller):
         of the caller's channels (404); without a `channel_name` the video takes the channel's name.
         PUT /videos/by-youtube-id/{youtube_video_id} adds idempotently instead."""
         video = await videos.create(
-            db, user_id=user.id, youtube_video_id=data.youtube_video_id, fields=data.fields()
+            db, user_id=user.id, youtube_video_id=data.youtube_video_id, fields=data
         )
         return created(video, f"/videos/{video.id}")
 
@@ -102,7 +73,7 @@ class VideoController(Controller):
     ) -> Response[Video]:
         """201 with a new video, made from the optional body as in POST /videos; or 200 with the
         caller's existing video, left as it is (the body is then ignored)."""
-        details = data.fields() if data is not None else VideoFields()
+        details = data if data is not None else NO_DETAILS
         video, new = await videos.add(
             db, user_id=user.id, youtube_video_id=youtube_video_id, fields=details
         )
@@ -174,7 +145,7 @@ class VideoController(Controller):
             db,
             video_id=video_id,
             user_id=user.id,
-            fields=data.fields(),
+            fields=data,
             status=values["status"],
             file_size_bytes=values["file_size_bytes"],
             error_message=values["error_message"],

@@ -1,53 +1,83 @@
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 from uuid import UUID
 
 import msgspec
+from msgspec import UNSET, UnsetType
 
 from service.db import TOTAL_CAP, Executor, Listing
+from service.fields import LongText, NonNegativeInt, ShortText, Tags, check_finite_times
 from service.queries.generated import videos as generated
 from service.queries.generated.videos import Video as Video
 
 VideoStatus = Literal["discovered", "queued", "downloading", "processing", "completed", "failed"]
 
 
-class VideoFields(msgspec.Struct, frozen=True, kw_only=True):
-    """The descriptive fields a caller may give when adding or editing a video: each
-    is a keyword of the generated create, add and update (passed on by name)."""
+class VideoDetails(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """What describes a video: the one place its descriptive columns and their input
+    limits are named. The bodies that add or edit a video extend it, the importer
+    fills it, and each field is a keyword of the generated update (passed on by
+    name), the one statement that writes these columns. Left out or None, a column
+    is not written (a PATCH names the columns it clears apart). A channel_id without
+    a channel_name takes the channel's name."""
 
-    channel_id: UUID | None = None
-    title: str | None = None
-    channel_name: str | None = None
-    duration_seconds: int | None = None
-    upload_date: date | None = None
-    description: str | None = None
-    tags: list[str] | None = None
-    is_favorite: bool | None = None
+    channel_id: UUID | UnsetType | None = UNSET
+    title: LongText | UnsetType | None = UNSET
+    channel_name: ShortText | UnsetType | None = UNSET
+    duration_seconds: NonNegativeInt | UnsetType | None = UNSET
+    upload_date: date | UnsetType | None = UNSET
+    description: LongText | UnsetType | None = UNSET
+    tags: Tags | UnsetType | None = UNSET
+    is_favorite: bool | UnsetType | None = UNSET
+
+    def __post_init__(self) -> None:
+        check_finite_times(self)
 
 
-NO_FIELDS = VideoFields()
+NO_DETAILS = VideoDetails()
+
+
+def _written(details: VideoDetails) -> dict[str, Any]:
+    """The details' columns by name, None for those left out."""
+    return {
+        name: None if (value := getattr(details, name)) is UNSET else value
+        for name in VideoDetails.__struct_fields__
+    }
+
+
+async def _describe(db: Executor, video: Video, details: VideoDetails) -> Video:
+    """A video inserted by its identity alone, with its details written."""
+    written = _written(details)
+    if all(value is None for value in written.values()):
+        return video
+    assert db.is_in_transaction(), "adding a video with details needs a transaction"
+    described = await generated.update(
+        db, video_id=video.id, user_id=video.user_id, **written, status=None,
+        file_size_bytes=None, error_message=None, cleared=[],
+    )  # fmt: skip
+    assert described is not None, "update missed the video inserted just before"
+    return described
 
 
 async def create(
-    db: Executor, *, user_id: UUID, youtube_video_id: str, fields: VideoFields = NO_FIELDS
+    db: Executor, *, user_id: UUID, youtube_video_id: str, fields: VideoDetails = NO_DETAILS
 ) -> Video:
     """A new video; the user having this YouTube id already is a unique violation."""
-    return await generated.create(
-        db, user_id=user_id, youtube_video_id=youtube_video_id, **msgspec.structs.asdict(fields)
-    )
+    video = await generated.create(db, user_id=user_id, youtube_video_id=youtube_video_id)
+    return await _describe(db, video, fields)
 
 
 async def add(
-    db: Executor, *, user_id: UUID, youtube_video_id: str, fields: VideoFields = NO_FIELDS
+    db: Executor, *, user_id: UUID, youtube_video_id: str, fields: VideoDetails = NO_DETAILS
 ) -> tuple[Video, bool]:
-    """Idempotent add by YouTube id: (the video, whether it was created now)."""
+    """Idempotent add by YouTube id: (the video, whether it was created now); the
+    details are written only to a video created now."""
     for _ in range(2):
-        found = await generated.add(
-            db, user_id=user_id, youtube_video_id=youtube_video_id, **msgspec.structs.asdict(fields)
-        )
+        found = await generated.add(db, user_id=user_id, youtube_video_id=youtube_video_id)
         if found is not None:
-            return found
+            video, created = found
+            return (await _describe(db, video, fields) if created else video), created
         # A concurrent add committed between our insert and our read: read again.
     raise RuntimeError(f"video {youtube_video_id} was neither inserted nor found")
 
@@ -101,7 +131,7 @@ async def update(
     *,
     video_id: UUID,
     user_id: UUID,
-    fields: VideoFields = NO_FIELDS,
+    fields: VideoDetails = NO_DETAILS,
     status: VideoStatus | None = None,
     file_size_bytes: int | None = None,
     error_message: str | None = None,
@@ -111,7 +141,7 @@ async def update(
     invalid status transition raises asyncpg.CheckViolationError (constraint
     videos_status_transition)."""
     return await generated.update(
-        db, video_id=video_id, user_id=user_id, **msgspec.structs.asdict(fields), status=status,
+        db, video_id=video_id, user_id=user_id, **_written(fields), status=status,
         file_size_bytes=file_size_bytes, error_message=error_message, cleared=list(cleared),
     )  # fmt: skip
 

@@ -12,7 +12,7 @@ import pytest
 from service import db as service_db
 from service.cli import main
 from service.queries import users, videos
-from service.queries.videos import VideoFields
+from service.queries.videos import VideoDetails
 from service.tooling import migrations
 from service.tooling.generate import GENERATED_DIR, HeaderError, generate, header, stale
 from service.tooling.resources import SQL_DIR
@@ -94,7 +94,7 @@ async def test_swapped_columns_still_land_in_the_right_fields(
             conn,
             user_id=user.id,
             youtube_video_id="generated01",
-            fields=VideoFields(title="The title", channel_name="The channel"),
+            fields=VideoDetails(title="The title", channel_name="The channel"),
         )
         found = await module.get_by_id(conn, video_id=made.id, user_id=user.id)
         await tx.rollback()

@@ -15,7 +15,7 @@ from service.queries.channels import Channel
 from service.queries.chunks import Chunk
 from service.queries.processing_jobs import Job, NewJob
 from service.queries.transcripts import Source
-from service.queries.videos import Video, VideoFields
+from service.queries.videos import Video, VideoDetails
 
 
 def new_youtube_video_id() -> str:
@@ -62,7 +62,7 @@ async def add_video(
         db,
         user_id=user.id,
         youtube_video_id=new_youtube_video_id() if youtube_video_id is None else youtube_video_id,
-        fields=VideoFields(**fields),
+        fields=VideoDetails(**fields),
     )
 
 

@@ -11,7 +11,7 @@ from service.cpu import CpuPool
 from service.ingest import Ingested, ingest_transcript, rechunk_transcript
 from service.queries import chunks, transcripts, users, videos
 from service.queries.transcripts import Source
-from service.queries.videos import VideoFields
+from service.queries.videos import VideoDetails
 from tests.sql.library_fixtures import add_video, new_youtube_video_id
 
 CPU = CpuPool(workers=1, queue=8)
@@ -59,7 +59,7 @@ async def all_chunks(
 
 async def test_ingest_creates_the_missing_video(db: asyncpg.Connection, alice: users.User) -> None:
     youtube_id = new_youtube_video_id()
-    fields = VideoFields(title="Talk", channel_name="Conf", upload_date=date(2024, 5, 1))
+    fields = VideoDetails(title="Talk", channel_name="Conf", upload_date=date(2024, 5, 1))
 
     result = await ingest(db, alice, youtube_id, video_fields=fields, metadata={"asr": "yt"})
 
@@ -103,7 +103,7 @@ async def test_ingest_uses_an_existing_video(db: asyncpg.Connection, alice: user
     video = await add_video(db, alice, title="Already here")
 
     result = await ingest(
-        db, alice, video.youtube_video_id, video_fields=VideoFields(title="ignored")
+        db, alice, video.youtube_video_id, video_fields=VideoDetails(title="ignored")
     )
 
     assert result.video_created is False

@@ -7,7 +7,7 @@ import pytest
 
 from service.db import Listing, connect
 from service.queries import users, videos
-from service.queries.videos import Video, VideoFields, VideoFilter
+from service.queries.videos import Video, VideoDetails, VideoFilter
 from tests.sql.conftest import PASSWORD_HASH, db_now
 from tests.sql.library_fixtures import (
     add_channel,
@@ -32,7 +32,7 @@ FORBIDDEN = sorted(
     (old, new) for old in STATUSES for new in STATUSES if old != new and (old, new) not in ALLOWED
 )
 
-FULL_FIELDS = VideoFields(
+FULL_FIELDS = VideoDetails(
     title="Never Gonna Give You Up",
     channel_name="Rick Astley",
     duration_seconds=213,
@@ -91,7 +91,7 @@ async def test_create_with_defaults(db: asyncpg.Connection, alice: users.User) -
 
 async def test_create_round_trips_every_field(db: asyncpg.Connection, alice: users.User) -> None:
     channel = await add_channel(db, alice)
-    fields = VideoFields(
+    fields = VideoDetails(
         channel_id=channel.id,
         title=FULL_FIELDS.title,
         channel_name=FULL_FIELDS.channel_name,
@@ -154,7 +154,7 @@ async def test_add_is_idempotent(db: asyncpg.Connection, alice: users.User) -> N
         db, user_id=alice.id, youtube_video_id=youtube_id, fields=FULL_FIELDS
     )
     second, second_created = await videos.add(
-        db, user_id=alice.id, youtube_video_id=youtube_id, fields=VideoFields(title="other")
+        db, user_id=alice.id, youtube_video_id=youtube_id, fields=VideoDetails(title="other")
     )
 
     assert first_created is True
@@ -243,7 +243,7 @@ async def test_video_cannot_use_another_users_channel(
                 db,
                 video_id=video.id,
                 user_id=alice.id,
-                fields=VideoFields(channel_id=bobs_channel.id),
+                fields=VideoDetails(channel_id=bobs_channel.id),
             )
     assert caught.value.constraint_name == "videos_channel_fkey"
 
@@ -456,7 +456,7 @@ async def test_update_changes_only_given_fields(db: asyncpg.Connection, alice: u
         db,
         video_id=video.id,
         user_id=alice.id,
-        fields=VideoFields(channel_id=channel.id, title="New title", tags=["new"]),
+        fields=VideoDetails(channel_id=channel.id, title="New title", tags=["new"]),
     )
 
     assert updated is not None
@@ -504,7 +504,7 @@ async def test_update_bumps_updated_at(db: asyncpg.Connection, alice: users.User
     )
 
     updated = await videos.update(
-        db, video_id=video_id, user_id=alice.id, fields=VideoFields(title="t")
+        db, video_id=video_id, user_id=alice.id, fields=VideoDetails(title="t")
     )
 
     now = await db_now(db)
@@ -519,7 +519,7 @@ async def test_update_of_another_users_video_is_none(
     video = await add_video(db, alice, title="mine")
 
     result = await videos.update(
-        db, video_id=video.id, user_id=bob.id, fields=VideoFields(title="stolen"), status="queued"
+        db, video_id=video.id, user_id=bob.id, fields=VideoDetails(title="stolen"), status="queued"
     )
 
     assert result is None
@@ -569,7 +569,7 @@ async def test_staying_in_a_status_is_allowed(
 ) -> None:
     video = await video_in_status(db, alice, status)
 
-    moved = await move(db, video, status, fields=VideoFields(title="edited"))
+    moved = await move(db, video, status, fields=VideoDetails(title="edited"))
 
     assert (moved.status, moved.title) == (status, "edited")
 
@@ -627,7 +627,7 @@ async def test_error_message_is_kept_only_while_failed(
     assert failed.error_message == "HTTP 429 from YouTube"
 
     edited = await videos.update(
-        db, video_id=video.id, user_id=alice.id, fields=VideoFields(title="still failed")
+        db, video_id=video.id, user_id=alice.id, fields=VideoDetails(title="still failed")
     )
     assert edited is not None
     assert (edited.status, edited.error_message) == ("failed", "HTTP 429 from YouTube")
@@ -720,16 +720,16 @@ async def test_create_with_a_channel_takes_its_name_unless_given(
         db,
         user_id=alice.id,
         youtube_video_id=new_youtube_video_id(),
-        fields=VideoFields(channel_id=channel.id),
+        fields=VideoDetails(channel_id=channel.id),
     )
     named = await videos.create(
         db,
         user_id=alice.id,
         youtube_video_id=new_youtube_video_id(),
-        fields=VideoFields(channel_id=channel.id, channel_name="Given"),
+        fields=VideoDetails(channel_id=channel.id, channel_name="Given"),
     )
     alone = await videos.create(
-        db, user_id=alice.id, youtube_video_id=new_youtube_video_id(), fields=VideoFields()
+        db, user_id=alice.id, youtube_video_id=new_youtube_video_id(), fields=VideoDetails()
     )
 
     assert (plain.channel_name, named.channel_name, alone.channel_name) == (
@@ -747,11 +747,11 @@ async def test_clearing_the_name_of_a_video_that_keeps_its_channel_is_allowed(
         db,
         user_id=alice.id,
         youtube_video_id=new_youtube_video_id(),
-        fields=VideoFields(channel_id=channel.id),
+        fields=VideoDetails(channel_id=channel.id),
     )
 
     cleared = await videos.update(
-        db, video_id=video.id, user_id=alice.id, fields=VideoFields(), cleared=["channel_name"]
+        db, video_id=video.id, user_id=alice.id, fields=VideoDetails(), cleared=["channel_name"]
     )
 
     assert cleared is not None

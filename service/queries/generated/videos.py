@@ -39,21 +39,8 @@ _SET_FAVORITE = sql("videos/set_favorite")
 _UPDATE = sql("videos/update")
 
 
-async def add(
-    db: Executor,
-    *,
-    user_id: UUID,
-    channel_id: UUID | None = None,
-    youtube_video_id: str,
-    title: str | None = None,
-    channel_name: str | None = None,
-    duration_seconds: int | None = None,
-    upload_date: date | None = None,
-    description: str | None = None,
-    tags: list[str] | None = None,
-    is_favorite: bool | None = None,
-) -> tuple[Video, bool] | None:
-    row = await db.fetchrow(_ADD, user_id, channel_id, youtube_video_id, title, channel_name, duration_seconds, upload_date, description, tags, is_favorite)
+async def add(db: Executor, *, user_id: UUID, youtube_video_id: str) -> tuple[Video, bool] | None:
+    row = await db.fetchrow(_ADD, user_id, youtube_video_id)
     return None if row is None else (Video(*row[:16]), row[16])
 
 
@@ -70,21 +57,8 @@ async def count_by_user(
     return value
 
 
-async def create(
-    db: Executor,
-    *,
-    user_id: UUID,
-    channel_id: UUID | None = None,
-    youtube_video_id: str,
-    title: str | None = None,
-    channel_name: str | None = None,
-    duration_seconds: int | None = None,
-    upload_date: date | None = None,
-    description: str | None = None,
-    tags: list[str] | None = None,
-    is_favorite: bool | None = None,
-) -> Video:
-    row = await db.fetchrow(_CREATE, user_id, channel_id, youtube_video_id, title, channel_name, duration_seconds, upload_date, description, tags, is_favorite)
+async def create(db: Executor, *, user_id: UUID, youtube_video_id: str) -> Video:
+    row = await db.fetchrow(_CREATE, user_id, youtube_video_id)
     return Video(*row)
 
 
