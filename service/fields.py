@@ -5,35 +5,48 @@ from typing import Annotated
 
 import msgspec
 
+from service.queries.generated import channels as channel_columns
+from service.queries.generated import transcripts as transcript_columns
+from service.queries.generated import users as user_columns
+from service.queries.generated import videos as video_columns
+
+# A column's length limit is the schema's (varchar(n)): `tubebase db generate` writes
+# it into the column's table module, and a field that writes the column takes it
+# from there, adding only what the schema does not say.
+NON_BLANK_PATTERN = r"\S"
+NON_BLANK = msgspec.Meta(min_length=1, pattern=NON_BLANK_PATTERN)
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+EMAIL = msgspec.Meta(pattern=EMAIL_PATTERN)
+
 YOUTUBE_VIDEO_ID = r"^[A-Za-z0-9_-]{11}$"
 YoutubeVideoId = Annotated[
-    str, msgspec.Meta(pattern=YOUTUBE_VIDEO_ID, description="11 letters, digits, '-' or '_'")
+    video_columns.YoutubeVideoId,
+    msgspec.Meta(pattern=YOUTUBE_VIDEO_ID, description="11 letters, digits, '-' or '_'"),
 ]
 YoutubeChannelId = Annotated[
-    str,
+    channel_columns.YoutubeChannelId,
     msgspec.Meta(
         pattern=r"^[A-Za-z0-9_-]{24}$",
         description="YouTube channel id: 24 letters, digits, '-' or '_' (UC…)",
     ),
 ]
+ChannelName = Annotated[channel_columns.Name, NON_BLANK]
+VideoChannelName = video_columns.ChannelName
 Language = Annotated[
-    str,
+    transcript_columns.Language,
     msgspec.Meta(
-        pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$",
-        max_length=35,
-        description="BCP 47 tag: en, pt-BR, …",
+        pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$", description="BCP 47 tag: en, pt-BR, …"
     ),
 ]
-Name = Annotated[str, msgspec.Meta(min_length=1, max_length=255, pattern=r"\S")]
+# A user's address; also the type of any other e-mail address a body carries.
+Email = Annotated[user_columns.Email, EMAIL]
 LongText = Annotated[str, msgspec.Meta(max_length=100_000)]
-ShortText = Annotated[str, msgspec.Meta(max_length=255)]
 Tag = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
 Tags = Annotated[list[Tag], msgspec.Meta(max_length=500)]
 NonNegativeInt = Annotated[int, msgspec.Meta(ge=0, le=2**31 - 1)]
 TranscriptText = Annotated[str, msgspec.Meta(min_length=1, max_length=10_000_000, pattern=r"\S")]
 # Full-text indexed: a tsvector holds at most 1 MB, about 750k characters of varied words.
 ChunkText = Annotated[str, msgspec.Meta(min_length=1, max_length=500_000, pattern=r"\S")]
-Email = Annotated[str, msgspec.Meta(max_length=255, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
 
 # With a time zone; RFC 3339 such as 2024-05-01T09:30:00Z.
 Timestamp = Annotated[datetime, msgspec.Meta(tz=True)]

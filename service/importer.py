@@ -31,13 +31,13 @@ from tqdm import tqdm
 from service.chunking import ChunkingError, GivenChunk, from_given
 from service.cpu import CpuPool
 from service.fields import (
+    ChannelName,
     Language,
     LongText,
-    Name,
     NonNegativeInt,
-    ShortText,
     Tags,
     TranscriptText,
+    VideoChannelName,
     YoutubeChannelId,
     YoutubeVideoId,
     check_finite_times,
@@ -51,7 +51,7 @@ from service.settings import Settings
 
 class ChannelLine(msgspec.Struct, tag="channel", tag_field="type", forbid_unknown_fields=True):
     youtube_channel_id: YoutubeChannelId
-    name: Name
+    name: ChannelName
     description: LongText | None = None
     status: Literal["active", "paused", "inactive"] | None = None
     metadata: dict[str, Any] | None = None
@@ -62,7 +62,7 @@ class VideoLine(msgspec.Struct, tag="video", tag_field="type", forbid_unknown_fi
     youtube_video_id: YoutubeVideoId
     channel: YoutubeChannelId | None = None
     title: LongText | None = None
-    channel_name: ShortText | None = None
+    channel_name: VideoChannelName | None = None
     duration_seconds: NonNegativeInt | None = None
     upload_date: date | None = None
     description: LongText | None = None
@@ -83,7 +83,7 @@ class TranscriptLine(
     metadata: dict[str, Any] = {}
     chunks: list[GivenChunk] | None = None
     title: LongText | None = None
-    channel_name: ShortText | None = None
+    channel_name: VideoChannelName | None = None
 
 
 Line = ChannelLine | VideoLine | TranscriptLine

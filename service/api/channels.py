@@ -15,7 +15,7 @@ from service.api.created import created
 from service.api.deps import CurrentUser, Db, Paging
 from service.api.pages import Cursor
 from service.api.patching import split
-from service.fields import LongText, Name, YoutubeChannelId
+from service.fields import ChannelName, LongText, YoutubeChannelId
 from service.queries import channels
 from service.queries.channels import Channel, ChannelStatus
 
@@ -26,7 +26,7 @@ Description = LongText
 
 class ChannelIn(msgspec.Struct, forbid_unknown_fields=True):
     youtube_channel_id: YoutubeChannelId
-    name: Name
+    name: ChannelName
     description: Description | None = None
     status: ChannelStatus = "active"
     metadata: dict[str, Any] = {}
@@ -34,7 +34,7 @@ class ChannelIn(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class ChannelPatch(msgspec.Struct, forbid_unknown_fields=True):
-    name: Name | UnsetType = UNSET
+    name: ChannelName | UnsetType = UNSET
     description: Description | UnsetType | None = UNSET
     status: ChannelStatus | UnsetType = UNSET
     metadata: dict[str, Any] | UnsetType = UNSET

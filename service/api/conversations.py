@@ -15,11 +15,13 @@ from service.api.created import created
 from service.api.deps import MAX_PAGE, ONE_STATEMENT, READ_PAGE, CurrentUser, Db, Paging, ReadDb
 from service.api.pages import Cursor, whole_response
 from service.api.patching import split
+from service.fields import NON_BLANK
 from service.queries import conversations, messages
 from service.queries.conversations import Conversation
+from service.queries.generated import conversations as conversation_columns
 from service.queries.messages import Message, NewMessage, Role
 
-Title = Annotated[str, msgspec.Meta(min_length=1, max_length=500, pattern=r"\S")]
+Title = Annotated[conversation_columns.Title, NON_BLANK]
 MAX_BULK_MESSAGES = 10_000
 Content = Annotated[str, msgspec.Meta(min_length=1, max_length=1_000_000)]
 

@@ -25,6 +25,7 @@ from service.api.pages import Cursor
 from service.api.patching import split
 from service.fields import Timestamp, check_finite_times
 from service.queries import processing_jobs
+from service.queries.generated import processing_jobs as job_columns
 from service.queries.processing_jobs import Backoff, Job, JobFilter, JobStatus, NewJob
 from service.queries.users import User
 from service.settings import Settings
@@ -32,23 +33,23 @@ from service.settings import Settings
 JOBS = Cursor[tuple[datetime, UUID]]("jobs", tuple[datetime, UUID])
 
 JobType = Annotated[
-    str, msgspec.Meta(min_length=1, max_length=100, pattern=r"^[a-z][a-z0-9_.:-]*$")
+    job_columns.JobType, msgspec.Meta(min_length=1, pattern=r"^[a-z][a-z0-9_.:-]*$")
 ]
-Worker = Annotated[str, msgspec.Meta(min_length=1, max_length=255)]
+Worker = Annotated[job_columns.LockedBy, msgspec.Meta(min_length=1)]
 Priority = Annotated[int, msgspec.Meta(ge=-1000, le=1000, description="higher runs first")]
 MaxAttempts = Annotated[int, msgspec.Meta(ge=1, le=100)]
 
 
 class JobIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     job_type: JobType
-    entity_type: Annotated[str, msgspec.Meta(min_length=1, max_length=50)] | None = None
+    entity_type: Annotated[job_columns.EntityType, msgspec.Meta(min_length=1)] | None = None
     entity_id: UUID | None = None
     session_id: UUID | None = None
     priority: Priority = 0
     max_attempts: MaxAttempts = 3
     run_after: Timestamp | None = None
     payload: dict[str, Any] = {}
-    idempotency_key: Annotated[str, msgspec.Meta(min_length=1, max_length=255)] | None = None
+    idempotency_key: Annotated[job_columns.IdempotencyKey, msgspec.Meta(min_length=1)] | None = None
 
     def __post_init__(self) -> None:
         check_finite_times(self)

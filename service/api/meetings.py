@@ -18,15 +18,18 @@ from service.api.deps import MAX_PAGE, CurrentUser, Db, Paging
 from service.api.pages import Cursor
 from service.api.patching import split
 from service.fields import (
+    EMAIL,
+    NON_BLANK,
     Email,
     LongText,
-    Name,
     NonNegativeInt,
-    ShortText,
     Timestamp,
     check_finite_times,
 )
 from service.queries import meetings, participants, syntheses
+from service.queries.generated import meetings as meeting_columns
+from service.queries.generated import participants as participant_columns
+from service.queries.generated import syntheses as synthesis_columns
 from service.queries.meetings import (
     Meeting,
     MeetingFields,
@@ -40,8 +43,12 @@ MEETINGS = Cursor[tuple[datetime, UUID]]("meetings", tuple[datetime, UUID])
 SYNTHESES = Cursor[tuple[datetime, UUID]]("syntheses", tuple[datetime, UUID])
 PENDING_EMAIL = Cursor[tuple[datetime, UUID]]("syntheses/pending-email", tuple[datetime, UUID])
 
-Platform = Annotated[str, msgspec.Meta(min_length=1, max_length=50)]
-Provider = Annotated[str, msgspec.Meta(min_length=1, max_length=50)]
+Title = Annotated[meeting_columns.Title, NON_BLANK]
+Platform = Annotated[meeting_columns.Platform, msgspec.Meta(min_length=1)]
+TranscriptionProvider = Annotated[meeting_columns.TranscriptionProvider, msgspec.Meta(min_length=1)]
+SynthesisProvider = Annotated[meeting_columns.SynthesisProvider, msgspec.Meta(min_length=1)]
+ParticipantName = Annotated[participant_columns.Name, NON_BLANK]
+ParticipantEmail = Annotated[participant_columns.Email, EMAIL]
 Transcript = Annotated[str, msgspec.Meta(max_length=10_000_000)]
 JsonList = Annotated[list[Any], msgspec.Meta(max_length=1000)]
 
@@ -50,18 +57,18 @@ class MeetingPatch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """Null clears a field (title and status always have a value). Word count and
     duration are computed, so they are not accepted."""
 
-    title: Name | UnsetType = UNSET
+    title: Title | UnsetType = UNSET
     description: LongText | UnsetType | None = UNSET
     status: MeetingStatus | UnsetType = UNSET
     scheduled_at: Timestamp | UnsetType | None = UNSET
     started_at: Timestamp | UnsetType | None = UNSET
     ended_at: Timestamp | UnsetType | None = UNSET
     platform: Platform | UnsetType | None = UNSET
-    platform_meeting_id: ShortText | UnsetType | None = UNSET
-    meeting_url: Annotated[str, msgspec.Meta(max_length=512)] | UnsetType | None = UNSET
+    platform_meeting_id: meeting_columns.PlatformMeetingId | UnsetType | None = UNSET
+    meeting_url: meeting_columns.MeetingUrl | UnsetType | None = UNSET
     transcript: Transcript | UnsetType | None = UNSET
-    transcription_provider: Provider | UnsetType | None = UNSET
-    synthesis_provider: Provider | UnsetType | None = UNSET
+    transcription_provider: TranscriptionProvider | UnsetType | None = UNSET
+    synthesis_provider: SynthesisProvider | UnsetType | None = UNSET
     processing_time_seconds: NonNegativeInt | UnsetType | None = UNSET
     error_message: LongText | UnsetType | None = UNSET
 
@@ -74,19 +81,19 @@ class MeetingPatch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 
 
 class ParticipantIn(msgspec.Struct, forbid_unknown_fields=True):
-    name: Name
-    email: Email | None = None
+    name: ParticipantName
+    email: ParticipantEmail | None = None
     is_organizer: bool = False
 
 
 class ParticipantPatch(msgspec.Struct, forbid_unknown_fields=True):
-    name: Name | UnsetType = UNSET
-    email: Email | UnsetType | None = UNSET
+    name: ParticipantName | UnsetType = UNSET
+    email: ParticipantEmail | UnsetType | None = UNSET
     is_organizer: bool | UnsetType = UNSET
 
 
 class MeetingIn(MeetingPatch, kw_only=True):
-    title: Name
+    title: Title
     # A meeting starts its lifecycle at the start: PATCH moves it on from there.
     status: Literal["pending"] | UnsetType = UNSET
     participants: Annotated[list[ParticipantIn], msgspec.Meta(max_length=1000)] = []
@@ -102,7 +109,7 @@ class SynthesisIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     action_items: JsonList = []
     open_questions: JsonList = []
     key_topics: JsonList = []
-    llm_model: Annotated[str, msgspec.Meta(max_length=100)] | None = None
+    llm_model: synthesis_columns.LlmModel | None = None
     llm_tokens_used: NonNegativeInt | None = None
     processing_time_seconds: Annotated[float, msgspec.Meta(ge=0)] | None = None
     confidence_score: Annotated[float, msgspec.Meta(ge=0, le=1)] | None = None
@@ -117,7 +124,7 @@ class SynthesisPatch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     action_items: JsonList | UnsetType = UNSET
     open_questions: JsonList | UnsetType = UNSET
     key_topics: JsonList | UnsetType = UNSET
-    llm_model: Annotated[str, msgspec.Meta(max_length=100)] | UnsetType | None = UNSET
+    llm_model: synthesis_columns.LlmModel | UnsetType | None = UNSET
     llm_tokens_used: NonNegativeInt | UnsetType | None = UNSET
     processing_time_seconds: Annotated[float, msgspec.Meta(ge=0)] | UnsetType | None = UNSET
     confidence_score: Annotated[float, msgspec.Meta(ge=0, le=1)] | UnsetType | None = UNSET

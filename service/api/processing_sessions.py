@@ -15,12 +15,14 @@ from service.api.created import created
 from service.api.deps import CurrentUser, Db, Paging
 from service.api.pages import Cursor
 from service.api.patching import split
+from service.fields import NON_BLANK
 from service.queries import processing_sessions
+from service.queries.generated import processing_sessions as session_columns
 from service.queries.processing_sessions import ProcessingSession, SessionStatus
 
 SESSIONS = Cursor[tuple[datetime, UUID]]("processing-sessions", tuple[datetime, UUID])
 
-Name = Annotated[str, msgspec.Meta(min_length=1, max_length=255, pattern=r"\S")]
+Name = Annotated[session_columns.Name, NON_BLANK]
 
 
 class SessionIn(msgspec.Struct, forbid_unknown_fields=True):

@@ -13,10 +13,12 @@ from msgspec import UNSET, UnsetType
 from service.api.created import created
 from service.api.deps import CurrentUser, Db, Paging
 from service.api.patching import split
+from service.fields import NON_BLANK
 from service.queries import templates
+from service.queries.generated import templates as template_columns
 from service.queries.templates import Template, TemplateType
 
-Name = Annotated[str, msgspec.Meta(min_length=1, max_length=255, pattern=r"\S")]
+Name = Annotated[template_columns.TemplateName, NON_BLANK]
 Body = Annotated[str, msgspec.Meta(min_length=1, max_length=100_000)]
 Variables = Annotated[list[Any], msgspec.Meta(max_length=200)]
 TypeFilter = Annotated[

@@ -37,18 +37,21 @@ from service.embeddings import (
     replace_transcript_vectors,
     store_ingested_vectors,
 )
-from service.fields import Language, TranscriptText, YoutubeVideoId
+from service.fields import NON_BLANK, Language, TranscriptText, YoutubeVideoId
 from service.ingest import ingest_transcript
 from service.queries import chunks, transcripts
 from service.queries.chunks import Chunk
 from service.queries.embeddings import EmbeddingModel
+from service.queries.generated import embedding_models as embedding_model_columns
+from service.queries.generated import transcripts as transcript_columns
 from service.queries.transcripts import Source, Transcript, TranscriptSummary
 from service.queries.videos import VideoDetails
 
 TRANSCRIPTS = Cursor[tuple[datetime, UUID]]("transcripts", tuple[datetime, UUID])
 CHUNKS = Cursor[int]("chunks", int)
 
-TranscriptTitle = Annotated[str, msgspec.Meta(min_length=1, max_length=500, pattern=r"\S")]
+TranscriptTitle = Annotated[transcript_columns.Title, NON_BLANK]
+ModelName = Annotated[embedding_model_columns.Name, msgspec.Meta(min_length=1)]
 
 
 class ChunkIn(GivenChunk, kw_only=True):
@@ -64,7 +67,7 @@ class TranscriptIn(VideoDetails, kw_only=True):
     language: Language = "en"
     metadata: dict[str, Any] = {}
     chunks: list[ChunkIn] | None = None
-    embedding_model: Annotated[str, msgspec.Meta(min_length=1, max_length=200)] | None = None
+    embedding_model: ModelName | None = None
     chunk_tokens: Annotated[int, msgspec.Meta(ge=10, le=100_000)] | None = None
     chunk_overlap_tokens: Annotated[int, msgspec.Meta(ge=0, le=99_999)] | None = None
 
@@ -82,7 +85,7 @@ class TranscriptPatch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 class EmbeddingsIn(msgspec.Struct, forbid_unknown_fields=True):
     """One vector per chunk of the transcript, in chunk order."""
 
-    model: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    model: ModelName
     vectors: list[list[float]]
 
 

@@ -15,19 +15,28 @@ from litestar.status_codes import HTTP_400_BAD_REQUEST
 from service.api.auth import USERNAME
 from service.api.config import KEY_PATTERN
 from service.api.jobs import JobType
-from service.fields import Email, Language, Name, YoutubeChannelId, YoutubeVideoId
+from service.fields import (
+    EMAIL_PATTERN,
+    NON_BLANK_PATTERN,
+    Language,
+    YoutubeChannelId,
+    YoutubeVideoId,
+)
 
 
 def _pattern(annotated: Any) -> str:
-    meta = next(m for m in typing.get_args(annotated)[1:] if isinstance(m, msgspec.Meta))
-    assert meta.pattern is not None
-    return meta.pattern
+    # a column's type nests the schema's length limit first: the pattern comes after
+    return next(
+        m.pattern
+        for m in typing.get_args(annotated)[1:]
+        if isinstance(m, msgspec.Meta) and m.pattern
+    )
 
 
 # What each pattern asks for, to follow "Expected ".
 PATTERN_HINTS = {
-    _pattern(Name): "text that is not blank",
-    _pattern(Email): "an e-mail address such as ada@example.com",
+    NON_BLANK_PATTERN: "text that is not blank",
+    EMAIL_PATTERN: "an e-mail address such as ada@example.com",
     _pattern(USERNAME): "letters, digits, '.', '_' or '-' only",
     _pattern(YoutubeVideoId): "a YouTube video id: 11 letters, digits, '-' or '_'",
     _pattern(YoutubeChannelId): "a YouTube channel id: 24 letters, digits, '-' or '_'",

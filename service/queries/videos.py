@@ -7,7 +7,7 @@ import msgspec
 from msgspec import UNSET, UnsetType
 
 from service.db import TOTAL_CAP, Executor, Listing
-from service.fields import LongText, NonNegativeInt, ShortText, Tags, check_finite_times
+from service.fields import LongText, NonNegativeInt, Tags, VideoChannelName, check_finite_times
 from service.queries.generated import videos as generated
 from service.queries.generated.videos import Video as Video
 
@@ -24,7 +24,7 @@ class VideoDetails(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 
     channel_id: UUID | UnsetType | None = UNSET
     title: LongText | UnsetType | None = UNSET
-    channel_name: ShortText | UnsetType | None = UNSET
+    channel_name: VideoChannelName | UnsetType | None = UNSET
     duration_seconds: NonNegativeInt | UnsetType | None = UNSET
     upload_date: date | UnsetType | None = UNSET
     description: LongText | UnsetType | None = UNSET

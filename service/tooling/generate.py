@@ -87,6 +87,7 @@ _IMPORTS = {
     "date": "datetime",
     "timedelta": "datetime",
     "Any": "typing",
+    "Annotated": "typing",
 }
 
 
@@ -185,10 +186,16 @@ class Catalogue:
         self.columns: dict[tuple[int, int], tuple[str, bool]] = {}
         self.rows: dict[int, list[str]] = {}
         self.tables: dict[int, str] = {}
-        for table_oid, table, attnum, column, not_null in conn.execute(_CATALOGUE_COLUMNS):
+        # table -> [(column, n)] for its varchar(n) columns
+        self.lengths: dict[str, list[tuple[str, int]]] = {}
+        for table_oid, table, attnum, column, not_null, max_length in conn.execute(
+            _CATALOGUE_COLUMNS
+        ):
             self.columns[(table_oid, attnum)] = (column, not not_null)
             self.rows.setdefault(table_oid, []).append(column)
             self.tables[table_oid] = table
+            if max_length is not None:
+                self.lengths.setdefault(table, []).append((column, max_length))
         self.json_shapes: dict[tuple[int, int], str] = {
             (table_oid, attnum): _JSON_SHAPES[shape]
             for table_oid, attnum, shape in conn.execute(_CATALOGUE_JSON_SHAPES)
@@ -277,6 +284,8 @@ class Module:
     structs: dict[str, list[Column]] = field(default_factory=dict)  # name -> fields in order
     functions: list[str] = field(default_factory=list)
     constants: list[str] = field(default_factory=list)
+    # (column, n) for each varchar(n) column of the table the folder is named after
+    lengths: list[tuple[str, int]] = field(default_factory=list)
     used: set[str] = field(default_factory=set)
     # Structs of other folders' modules (`struct: users.User`): name -> folder
     borrowed: dict[str, str] = field(default_factory=dict)
@@ -452,12 +461,14 @@ def _render(module: Module) -> str:
         for c in fields
         for name in re.findall(r"\w+", c.annotation)
     }
+    if module.lengths:
+        used.add("Annotated")
     by_module: dict[str, list[str]] = {}
     for name in sorted(n for n in used if n in _IMPORTS):
         by_module.setdefault(_IMPORTS[name], []).append(name)
     stdlib = [f"from {m} import {', '.join(names)}" for m, names in sorted(by_module.items())]
     # import blocks as isort orders them: standard library, third party, this project
-    blocks = [stdlib, ["import msgspec"] if module.structs else []]
+    blocks = [stdlib, ["import msgspec"] if module.structs or module.lengths else []]
     for block in (b for b in blocks if b):
         lines += [*block, ""]
     lines += ["from service.db import Executor, sql"]
@@ -465,6 +476,16 @@ def _render(module: Module) -> str:
         f"from service.queries.generated.{folder} import {name}"
         for name, folder in sorted(module.borrowed.items(), key=lambda item: (item[1], item[0]))
     ]
+    if module.lengths:
+        lines += [
+            "",
+            f"# The length limit of each varchar column of {module.folder}, as the schema sets it:",
+            "# the input Structs that write a column take its limit from here.",
+        ]
+        lines += [
+            f"{_camel(column)} = Annotated[str, msgspec.Meta(max_length={n})]"
+            for column, n in module.lengths
+        ]
     # isort: two blank lines after the imports before a class, one before assignments
     lines += ["", ""] if module.structs else [""]
     for name, fields in module.structs.items():
@@ -494,7 +515,9 @@ def generate(database_url: str, sql_dir: Path = SQL_DIR) -> dict[Path, str]:
         headed.sort(key=lambda item: ("." in (item[2].struct or ""), item[0]))
         for name, text, head in headed:
             folder = name.split("/")[0]
-            module = modules.setdefault(folder, Module(folder, others=modules))
+            module = modules.setdefault(
+                folder, Module(folder, lengths=catalogue.lengths.get(folder, []), others=modules)
+            )
             query = describe(catalogue, name, text, head)
             module.functions.append(_function(module, catalogue, query))
     rendered = {GENERATED_DIR / f"{folder}.py": _render(m) for folder, m in modules.items()}

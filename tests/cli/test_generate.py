@@ -3,10 +3,13 @@ to Structs by name, and stale code is caught."""
 
 import shutil
 import types
+import typing
 from collections.abc import Callable
 from pathlib import Path
 
 import asyncpg
+import msgspec
+import psycopg
 import pytest
 
 from service import db as service_db
@@ -222,3 +225,47 @@ async def test_a_search_page_says_whether_a_bound_cut_it(migrated: str) -> None:
     finally:
         await conn.close()
     assert page == (0, [], False)
+
+
+def test_a_columns_length_limit_comes_from_the_schema(
+    make_database: Callable[[], str], sql_copy: Path
+) -> None:
+    """A varchar(n) column's limit is written into its table's module, so the input
+    Structs that take it from there follow a migration that changes it."""
+    assert (
+        "ChannelName = Annotated[str, msgspec.Meta(max_length=255)]\n"
+        in (GENERATED_DIR / "videos.py").read_text()
+    )
+    url = make_database()
+    migrations.apply(url)
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("ALTER TABLE conversations ALTER COLUMN title TYPE varchar(300)")
+        conn.execute("ALTER TABLE videos ALTER COLUMN title TYPE varchar(80)")
+    rendered = generate(url, sql_copy)
+    conversations_module = rendered[GENERATED_DIR / "conversations.py"]
+    assert "Title = Annotated[str, msgspec.Meta(max_length=300)]\n" in conversations_module
+    assert (
+        "Title = Annotated[str, msgspec.Meta(max_length=80)]\n"
+        in rendered[GENERATED_DIR / "videos.py"]
+    )
+
+
+def test_input_structs_take_the_schemas_limits() -> None:
+    """The bodies that write a varchar column carry its generated limit."""
+    from service.api.conversations import ConversationIn
+    from service.api.videos import VideoIn
+    from service.queries.generated import conversations as conversation_columns
+    from service.queries.generated import videos as video_columns
+
+    def max_length(struct: type, field: str) -> int:
+        prop = msgspec.json.schema(struct)["$defs"][struct.__name__]["properties"][field]
+        lengths = [p["maxLength"] for p in prop.get("anyOf", [prop]) if "maxLength" in p]
+        assert len(lengths) == 1, prop
+        return int(lengths[0])
+
+    limit = typing.get_args(video_columns.ChannelName)[1].max_length
+    assert max_length(VideoIn, "channel_name") == limit == 255
+    limit = typing.get_args(conversation_columns.Title)[1].max_length
+    assert max_length(ConversationIn, "title") == limit == 500
+    with pytest.raises(msgspec.ValidationError, match="length <= 500"):
+        msgspec.convert({"title": "x" * 501}, ConversationIn)
