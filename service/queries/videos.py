@@ -14,13 +14,14 @@ from service.queries.generated.videos import Video as Video
 VideoStatus = Literal["discovered", "queued", "downloading", "processing", "completed", "failed"]
 
 
+# The one place a video's descriptive columns and their input limits are named: the
+# bodies that add or edit a video extend it, the importer fills it, and each field is
+# a keyword of the generated update (passed on by name), the one statement that
+# writes these columns. Left out or None, a column is not written; a PATCH names the
+# columns it clears apart. (The docstring is the OpenAPI description.)
 class VideoDetails(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    """What describes a video: the one place its descriptive columns and their input
-    limits are named. The bodies that add or edit a video extend it, the importer
-    fills it, and each field is a keyword of the generated update (passed on by
-    name), the one statement that writes these columns. Left out or None, a column
-    is not written (a PATCH names the columns it clears apart). A channel_id without
-    a channel_name takes the channel's name."""
+    """What describes a video; a channel_id without a channel_name takes the
+    channel's name."""
 
     channel_id: UUID | UnsetType | None = UNSET
     title: LongText | UnsetType | None = UNSET
