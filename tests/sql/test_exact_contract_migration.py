@@ -66,6 +66,7 @@ def test_0012_finishes_sessions_whose_jobs_all_finished_before_it(
         "0012.exact_contract",
         "0013.semantic_retrieval",
         "0014.job_queue",
+        "0015.claim_by_user",
     ]
 
     after = _run(
@@ -87,7 +88,8 @@ def test_rolling_back_0012_removes_its_column_and_triggers(
     url = make_database()
     migrations.apply(url)
 
-    assert migrations.rollback(url, 3) == [
+    assert migrations.rollback(url, 4) == [
+        "0015.claim_by_user",
         "0014.job_queue",
         "0013.semantic_retrieval",
         "0012.exact_contract",
@@ -120,6 +122,7 @@ def test_rolling_back_0012_removes_its_column_and_triggers(
         "0012.exact_contract",
         "0013.semantic_retrieval",
         "0014.job_queue",
+        "0015.claim_by_user",
     ]
 
 

@@ -280,7 +280,8 @@ def test_rolling_back_0011_restores_case_sensitive_usernames(
 ) -> None:
     url = make_database()
     migrations.apply(url)
-    assert migrations.rollback(url, 4) == [
+    assert migrations.rollback(url, 5) == [
+        "0015.claim_by_user",
         "0014.job_queue",
         "0013.semantic_retrieval",
         "0012.exact_contract",

@@ -841,3 +841,43 @@ async def test_claiming_walks_the_claim_index_even_when_the_statistics_are_stale
         db, user_id=None, worker="w", limit=8, job_types=["burst"]
     )
     assert len(claimed) == 8 and {j.job_type for j in claimed} == {"burst"}
+
+
+_USER_CLAIM_CANDIDATES = """
+EXPLAIN (FORMAT JSON)
+SELECT id FROM processing_jobs
+WHERE status = 'queued' AND user_id = $1 AND run_after <= now()
+  AND ($2::text[] IS NULL OR job_type = ANY ($2))
+ORDER BY priority DESC, run_after, created_at
+LIMIT 8 FOR UPDATE SKIP LOCKED
+"""
+
+
+async def test_a_users_claim_reads_only_their_queue(
+    db: asyncpg.Connection, alice: users.User, bob: users.User
+) -> None:
+    """claim_jobs()'s branch for one user (migration 0015): with another user's 5,000
+    jobs queued ahead and statistics that have not seen them, the user's claim walks
+    idx_processing_jobs_claim_by_user, not the whole queue, and still goes by priority."""
+    await db.execute(
+        "INSERT INTO processing_jobs (user_id, job_type, priority)"
+        " SELECT $1, 'burst', 10 FROM generate_series(1, 5000)",
+        bob.id,
+    )
+    low = await add_job(db, alice, priority=1)
+    high = await add_job(db, alice, job_type="summarize", priority=5)
+    settings = await db.fetchval("SELECT proconfig FROM pg_proc WHERE proname = 'claim_jobs'")
+    for setting in settings:
+        name, value = setting.split("=")
+        await db.execute(f"SET LOCAL {name} = {value}")  # names from the catalogue
+    for job_types in (None, ["transcribe", "summarize"]):
+        plan = _nodes((await db.fetchval(_USER_CLAIM_CANDIDATES, alice.id, job_types))[0]["Plan"])
+        used = [n.get("Index Name") for n in plan if "Index Name" in n]
+        assert used == ["idx_processing_jobs_claim_by_user"], plan
+        assert not any(n["Node Type"] in ("Sort", "Bitmap Heap Scan") for n in plan), plan
+
+    claimed = await claim(db, alice, limit=8)
+    assert [j.id for j in claimed] == [high.id, low.id]
+    assert await db.fetchval(
+        "SELECT count(*) FROM processing_jobs WHERE user_id = $1 AND status = 'queued'", bob.id
+    ) == 5000
