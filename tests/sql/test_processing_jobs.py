@@ -878,6 +878,9 @@ async def test_a_users_claim_reads_only_their_queue(
 
     claimed = await claim(db, alice, limit=8)
     assert [j.id for j in claimed] == [high.id, low.id]
-    assert await db.fetchval(
-        "SELECT count(*) FROM processing_jobs WHERE user_id = $1 AND status = 'queued'", bob.id
-    ) == 5000
+    assert (
+        await db.fetchval(
+            "SELECT count(*) FROM processing_jobs WHERE user_id = $1 AND status = 'queued'", bob.id
+        )
+        == 5000
+    )
