@@ -66,7 +66,7 @@ def test_0012_finishes_sessions_whose_jobs_all_finished_before_it(
         "0012.exact_contract",
         "0013.semantic_retrieval",
         "0014.job_queue",
-        "0015.claim_by_user",
+        "0015.filtered_claims",
     ]
 
     after = _run(
@@ -89,7 +89,7 @@ def test_rolling_back_0012_removes_its_column_and_triggers(
     migrations.apply(url)
 
     assert migrations.rollback(url, 4) == [
-        "0015.claim_by_user",
+        "0015.filtered_claims",
         "0014.job_queue",
         "0013.semantic_retrieval",
         "0012.exact_contract",
@@ -122,7 +122,7 @@ def test_rolling_back_0012_removes_its_column_and_triggers(
         "0012.exact_contract",
         "0013.semantic_retrieval",
         "0014.job_queue",
-        "0015.claim_by_user",
+        "0015.filtered_claims",
     ]
 
 

@@ -589,7 +589,7 @@ async def test_rolling_back_0009_removes_exactly_the_meeting_objects(
     migrations.apply(url)
     # the migrations on top of it go first
     assert migrations.rollback(url, 6) == [
-        "0015.claim_by_user",
+        "0015.filtered_claims",
         "0014.job_queue",
         "0013.semantic_retrieval",
         "0012.exact_contract",
@@ -624,7 +624,7 @@ async def test_rolling_back_0009_removes_exactly_the_meeting_objects(
             "0012.exact_contract",
             "0013.semantic_retrieval",
             "0014.job_queue",
-            "0015.claim_by_user",
+            "0015.filtered_claims",
         ]
         restored = await conn.fetchval(
             "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema()"

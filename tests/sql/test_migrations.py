@@ -281,7 +281,7 @@ def test_rolling_back_0011_restores_case_sensitive_usernames(
     url = make_database()
     migrations.apply(url)
     assert migrations.rollback(url, 5) == [
-        "0015.claim_by_user",
+        "0015.filtered_claims",
         "0014.job_queue",
         "0013.semantic_retrieval",
         "0012.exact_contract",

@@ -884,3 +884,56 @@ async def test_a_users_claim_reads_only_their_queue(
         )
         == 5000
     )
+
+
+_TYPE_CLAIM_CANDIDATES = """
+EXPLAIN (FORMAT JSON)
+SELECT q.id
+FROM unnest($1::text[]) AS t(job_type)
+CROSS JOIN LATERAL (
+    SELECT p.id, p.priority, p.run_after, p.created_at
+    FROM processing_jobs p
+    WHERE p.status = 'queued' AND p.job_type = t.job_type AND p.run_after <= now()
+    ORDER BY p.priority DESC, p.run_after, p.created_at
+    LIMIT 8 FOR UPDATE SKIP LOCKED
+) q
+"""
+
+
+async def test_a_claim_of_some_job_types_reads_only_their_queues(
+    db: asyncpg.Connection, alice: users.User, bob: users.User
+) -> None:
+    """claim_jobs()'s branch for given job types (migration 0015): with 50,000 jobs of
+    another type queued ahead, analyzed, each type's queue is read through
+    idx_processing_jobs_claim_by_type, and the claim still goes by priority across
+    the types. (Without the migration's n_distinct for job_type, the statistics say
+    every queued job is of the one type and the plan walks the whole queue.)"""
+    await db.execute(
+        "INSERT INTO processing_jobs (user_id, job_type, priority)"
+        " SELECT $1, 'backlog', 10 FROM generate_series(1, 50000)",
+        bob.id,
+    )
+    await db.execute("ANALYZE processing_jobs")  # one type is the whole queue
+    low = await add_job(db, alice, job_type="transcribe", priority=1)
+    high = await add_job(db, alice, job_type="summarize", priority=5)
+    settings = await db.fetchval("SELECT proconfig FROM pg_proc WHERE proname = 'claim_jobs'")
+    for setting in settings:
+        name, value = setting.split("=")
+        await db.execute(f"SET LOCAL {name} = {value}")  # names from the catalogue
+    plan = _nodes(
+        (await db.fetchval(_TYPE_CLAIM_CANDIDATES, ["transcribe", "summarize"]))[0]["Plan"]
+    )
+    used = [n.get("Index Name") for n in plan if "Index Name" in n]
+    assert used == ["idx_processing_jobs_claim_by_type"], plan
+
+    claimed = await processing_jobs.claim(
+        db, user_id=None, worker="w", limit=8, job_types=["transcribe", "summarize"]
+    )
+    assert [j.id for j in claimed] == [high.id, low.id]
+    assert {j.status for j in claimed} == {"running"}
+    assert (
+        await db.fetchval(
+            "SELECT count(*) FROM processing_jobs WHERE job_type = 'backlog' AND status = 'queued'"
+        )
+        == 50000
+    )

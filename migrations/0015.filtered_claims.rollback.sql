@@ -1,4 +1,4 @@
--- Undo 0015.claim_by_user exactly: 0014's claim_jobs(), without the user's branch.
+-- Undo 0015.filtered_claims exactly: 0014's claim_jobs(), without the user's branch.
 CREATE OR REPLACE FUNCTION claim_jobs(for_user uuid, job_types text[], how_many integer, worker text)
 RETURNS SETOF processing_jobs
 LANGUAGE plpgsql
@@ -28,4 +28,6 @@ BEGIN
     WHERE j.id = next.id
     RETURNING j.*;
 END $$;
+ALTER TABLE processing_jobs ALTER COLUMN job_type RESET (n_distinct);
+DROP INDEX idx_processing_jobs_claim_by_type;
 DROP INDEX idx_processing_jobs_claim_by_user;
