@@ -58,7 +58,7 @@ BEGIN
         RETURN QUERY
         WITH candidates AS (
             SELECT q.id, q.priority, q.run_after, q.created_at
-            FROM unnest(claim_jobs.job_types) AS t(job_type)
+            FROM (SELECT DISTINCT unnest(claim_jobs.job_types)) AS t(job_type)
             CROSS JOIN LATERAL (
                 SELECT p.id, p.priority, p.run_after, p.created_at
                 FROM processing_jobs p

@@ -18,13 +18,13 @@ NON_BLANK = msgspec.Meta(min_length=1, pattern=NON_BLANK_PATTERN)
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 EMAIL = msgspec.Meta(pattern=EMAIL_PATTERN)
 
+# A YouTube id's pattern fixes its length, and a wrong length gets the pattern's hint.
 YOUTUBE_VIDEO_ID = r"^[A-Za-z0-9_-]{11}$"
 YoutubeVideoId = Annotated[
-    video_columns.YoutubeVideoId,
-    msgspec.Meta(pattern=YOUTUBE_VIDEO_ID, description="11 letters, digits, '-' or '_'"),
+    str, msgspec.Meta(pattern=YOUTUBE_VIDEO_ID, description="11 letters, digits, '-' or '_'")
 ]
 YoutubeChannelId = Annotated[
-    channel_columns.YoutubeChannelId,
+    str,
     msgspec.Meta(
         pattern=r"^[A-Za-z0-9_-]{24}$",
         description="YouTube channel id: 24 letters, digits, '-' or '_' (UC…)",

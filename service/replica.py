@@ -61,6 +61,9 @@ class Replica:
             await self.pool.release(conn)
             self._rest(exc)
             return None
+        except BaseException:  # cancelled while waiting: the connection goes back too
+            await self.pool.release(conn)
+            raise
         return conn
 
     async def release(self, conn: asyncpg.Connection) -> None:

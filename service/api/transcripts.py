@@ -58,7 +58,7 @@ class ChunkIn(GivenChunk, kw_only=True):
     embedding: list[float] | None = None
 
 
-class TranscriptIn(VideoDetails, kw_only=True):
+class TranscriptIn(VideoDetails, frozen=True, kw_only=True):
     """The transcript, plus optional details for the video when it is created."""
 
     youtube_video_id: YoutubeVideoId

@@ -25,11 +25,11 @@ from service.queries.videos import NO_DETAILS, Video, VideoDetails, VideoFilter,
 VIDEOS = Cursor[tuple[datetime, UUID]]("videos", tuple[datetime, UUID])
 
 
-class VideoIn(VideoDetails, kw_only=True):
+class VideoIn(VideoDetails, frozen=True, kw_only=True):
     youtube_video_id: YoutubeVideoId
 
 
-class VideoPatch(VideoDetails, kw_only=True):
+class VideoPatch(VideoDetails, frozen=True, kw_only=True):
     """Null clears a field; tags and is_favorite always have a value."""
 
     tags: Tags | UnsetType = UNSET

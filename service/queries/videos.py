@@ -19,7 +19,7 @@ VideoStatus = Literal["discovered", "queued", "downloading", "processing", "comp
 # a keyword of the generated update (passed on by name), the one statement that
 # writes these columns. Left out or None, a column is not written; a PATCH names the
 # columns it clears apart. (The docstring is the OpenAPI description.)
-class VideoDetails(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+class VideoDetails(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
     """What describes a video; a channel_id without a channel_name takes the
     channel's name."""
 
@@ -52,7 +52,8 @@ async def _describe(db: Executor, video: Video, details: VideoDetails) -> Video:
     written = _written(details)
     if all(value is None for value in written.values()):
         return video
-    assert db.is_in_transaction(), "adding a video with details needs a transaction"
+    if not db.is_in_transaction():
+        raise RuntimeError("adding a video with details needs a transaction")
     described = await generated.update(
         db, video_id=video.id, user_id=video.user_id, **written, status=None,
         file_size_bytes=None, error_message=None, cleared=[],

@@ -477,6 +477,14 @@ def _render(module: Module) -> str:
         for name, folder in sorted(module.borrowed.items(), key=lambda item: (item[1], item[0]))
     ]
     if module.lengths:
+        clashes = {_camel(c) for c, _ in module.lengths} & (
+            set(module.structs) | set(module.borrowed)
+        )
+        if clashes:
+            raise HeaderError(
+                f"sql/{module.folder}/: the length type of column {sorted(clashes)[0]} would "
+                "shadow a result Struct of that name; rename the Struct (`-- struct:`)"
+            )
         lines += [
             "",
             f"# The length limit of each varchar column of {module.folder}, as the schema sets it:",

@@ -889,7 +889,7 @@ async def test_a_users_claim_reads_only_their_queue(
 _TYPE_CLAIM_CANDIDATES = """
 EXPLAIN (FORMAT JSON)
 SELECT q.id
-FROM unnest($1::text[]) AS t(job_type)
+FROM (SELECT DISTINCT unnest($1::text[])) AS t(job_type)
 CROSS JOIN LATERAL (
     SELECT p.id, p.priority, p.run_after, p.created_at
     FROM processing_jobs p
