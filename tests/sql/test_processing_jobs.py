@@ -937,3 +937,18 @@ async def test_a_claim_of_some_job_types_reads_only_their_queues(
         )
         == 50000
     )
+
+
+async def test_a_job_type_named_twice_is_claimed_as_once(
+    db: asyncpg.Connection, alice: users.User
+) -> None:
+    """A statement never skips the rows it has locked itself: without the DISTINCT, the
+    second copy of a type would find the first copy's candidates and fill the claim
+    with duplicates."""
+    jobs = [await add_job(db, alice, job_type="summarize") for _ in range(3)]
+
+    claimed = await processing_jobs.claim(
+        db, user_id=None, worker="w", limit=3, job_types=["summarize", "summarize"]
+    )
+
+    assert sorted(j.id for j in claimed) == sorted(j.id for j in jobs)
