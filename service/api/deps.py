@@ -74,7 +74,10 @@ class RequestConnection:
             self._replica = (replica, conn)
         return self._replica[1]
 
-    async def release(self) -> None:
+    async def release(self, error: BaseException | None = None) -> None:
+        """`error`: what ended the request, if anything did. After a broken
+        connection's error the primary connection is closed rather than pooled: its
+        protocol may be mid-operation, and the next request to get it would fail."""
         replica, self._replica = self._replica, None
         conn, self._conn = self._conn, None
         try:
@@ -82,8 +85,19 @@ class RequestConnection:
                 await replica[0].release(replica[1])
         finally:
             if conn is not None:
+                if isinstance(error, BROKEN_CONNECTION):
+                    conn.terminate()
                 await self._pool.release(conn)
 
+
+# Errors after which a connection's state is unknown (the server went away or the
+# driver lost track of the protocol).
+BROKEN_CONNECTION = (
+    asyncpg.InterfaceError,
+    asyncpg.InternalClientError,
+    asyncpg.PostgresConnectionError,
+    OSError,
+)
 
 ONE_STATEMENT = {"transaction": False}
 
@@ -105,8 +119,10 @@ async def provide_db(request: Request[Any, Any, Any]) -> AsyncIterator[asyncpg.C
         else:
             async with conn.transaction():
                 yield conn
-    finally:
-        await held.release()
+    except BaseException as error:
+        await held.release(error)
+        raise
+    await held.release()
 
 
 async def provide_read_db(request: Request[Any, Any, Any], user: CurrentUser) -> asyncpg.Connection:
@@ -148,8 +164,10 @@ class BearerTokenAuth(AbstractAuthenticationMiddleware):
         scope[RequestConnection.SCOPE_KEY] = held  # type: ignore[literal-required]
         try:
             await super().__call__(scope, receive, send)
-        finally:
-            await held.release()
+        except BaseException as error:
+            await held.release(error)
+            raise
+        await held.release()
 
     async def authenticate_request(
         self, connection: ASGIConnection[Any, Any, Any, Any]

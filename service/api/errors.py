@@ -120,6 +120,7 @@ UNAVAILABLE: dict[type[Exception], str] = {
     asyncpg.InsufficientResourcesError: "the database is out of connections or resources",
     asyncpg.PostgresConnectionError: "the database connection failed",
     asyncpg.InterfaceError: "the database connection was lost",
+    asyncpg.InternalClientError: "the database connection broke off mid-statement",
     asyncpg.IdleInTransactionSessionTimeoutError: "the database ended an idle transaction",
     OSError: "the database cannot be reached",
     Busy: "the server's CPU-bound work queue is full",

@@ -5,8 +5,11 @@ generator dependencies in another, each costing more than the request's query
 
 from inspect import isasyncgenfunction
 
+import asyncpg
 from litestar.routes import HTTPRoute
 
+from service.api.deps import RequestConnection
+from service.db import create_pool
 from tests.api.helpers import Client
 
 
@@ -41,3 +44,31 @@ async def test_only_db_has_a_cleanup_step(client: Client) -> None:
         if isasyncgenfunction(provider.dependency)
     }
     assert generators == {"db"}
+
+
+async def test_a_connection_whose_request_broke_it_is_closed_not_pooled(
+    app_database_url: str,
+) -> None:
+    """After a broken connection's error (the server went away mid-request) the
+    connection is closed, so the next request gets a new one; after an ordinary error
+    the connection goes back to the pool."""
+    pool = await create_pool(app_database_url, min_size=1, max_size=1)
+
+    async def backend_after(error: BaseException | None) -> tuple[int, int]:
+        held = RequestConnection(pool, timeout=5)
+        before = (await held.get()).get_server_pid()
+        await held.release(error)
+        held = RequestConnection(pool, timeout=5)
+        after = (await held.get()).get_server_pid()
+        await held.release()
+        return before, after
+
+    try:
+        before, after = await backend_after(asyncpg.InterfaceError("connection was closed"))
+        assert before != after
+        before, after = await backend_after(ValueError("a 400, say"))
+        assert before == after
+        before, after = await backend_after(None)
+        assert before == after
+    finally:
+        await pool.close()
