@@ -38,8 +38,9 @@ class RequestConnection:
     """The one pooled connection a request uses, taken when first needed (by the
     token lookup, or by a public handler's `db`) and given back once: after the
     handler's transaction commits, before the answer is sent, or at the latest when
-    the request ends. A pool with no free connection within the acquire timeout
-    raises TimeoutError (answered 503)."""
+    the request ends (`async with` it gives the connection back on the way out).
+    A pool with no free connection within the acquire timeout raises TimeoutError
+    (answered 503)."""
 
     SCOPE_KEY = "tubebase.connection"
 
@@ -89,6 +90,14 @@ class RequestConnection:
                     conn.terminate()
                 await self._pool.release(conn)
 
+    async def __aenter__(self) -> "RequestConnection":
+        return self
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: Any
+    ) -> None:
+        await self.release(error)
+
 
 # Errors after which a connection's state is unknown (the server went away or the
 # driver lost track of the protocol).
@@ -111,7 +120,7 @@ async def provide_db(request: Request[Any, Any, Any]) -> AsyncIterator[asyncpg.C
     connection goes back to the pool before the answer is sent."""
     held = RequestConnection.of(request)
     conn = await held.get()
-    try:
+    async with held:
         if request.method in ("GET", "HEAD") or not request.route_handler.opt.get(
             "transaction", True
         ):
@@ -119,10 +128,6 @@ async def provide_db(request: Request[Any, Any, Any]) -> AsyncIterator[asyncpg.C
         else:
             async with conn.transaction():
                 yield conn
-    except BaseException as error:
-        await held.release(error)
-        raise
-    await held.release()
 
 
 async def provide_read_db(request: Request[Any, Any, Any], user: CurrentUser) -> asyncpg.Connection:
@@ -162,12 +167,8 @@ class BearerTokenAuth(AbstractAuthenticationMiddleware):
         state = scope["litestar_app"].state
         held = RequestConnection(state.pool, state.settings.pool_acquire_timeout_ms / 1000)
         scope[RequestConnection.SCOPE_KEY] = held  # type: ignore[literal-required]
-        try:
+        async with held:
             await super().__call__(scope, receive, send)
-        except BaseException as error:
-            await held.release(error)
-            raise
-        await held.release()
 
     async def authenticate_request(
         self, connection: ASGIConnection[Any, Any, Any, Any]
