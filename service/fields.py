@@ -13,9 +13,15 @@ from service.queries.generated import videos as video_columns
 # A column's length limit is the schema's (varchar(n)): `tubebase db generate` writes
 # it into the column's table module, and a field that writes the column takes it
 # from there, adding only what the schema does not say.
-NON_BLANK_PATTERN = r"\S"
+#
+# The patterns are also the OpenAPI document's, where they are read as ECMA-262
+# regexes, whose \s differs from Python's: Python's also matches \x1c-\x1f and \x85,
+# ECMA's also \ufeff. Spelling out the union makes "not a space" mean the same to a
+# client checking against the schema and to the server.
+_SPACE = r"\s\x1c-\x1f\x85\ufeff"
+NON_BLANK_PATTERN = rf"[^{_SPACE}]"
 NON_BLANK = msgspec.Meta(min_length=1, pattern=NON_BLANK_PATTERN)
-EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+EMAIL_PATTERN = rf"^[^@{_SPACE}]+@[^@{_SPACE}]+\.[^@{_SPACE}]+$"
 EMAIL = msgspec.Meta(pattern=EMAIL_PATTERN)
 
 # A YouTube id's pattern fixes its length, and a wrong length gets the pattern's hint.
@@ -44,9 +50,13 @@ LongText = Annotated[str, msgspec.Meta(max_length=100_000)]
 Tag = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
 Tags = Annotated[list[Tag], msgspec.Meta(max_length=500)]
 NonNegativeInt = Annotated[int, msgspec.Meta(ge=0, le=2**31 - 1)]
-TranscriptText = Annotated[str, msgspec.Meta(min_length=1, max_length=10_000_000, pattern=r"\S")]
+TranscriptText = Annotated[
+    str, msgspec.Meta(min_length=1, max_length=10_000_000, pattern=NON_BLANK_PATTERN)
+]
 # Full-text indexed: a tsvector holds at most 1 MB, about 750k characters of varied words.
-ChunkText = Annotated[str, msgspec.Meta(min_length=1, max_length=500_000, pattern=r"\S")]
+ChunkText = Annotated[
+    str, msgspec.Meta(min_length=1, max_length=500_000, pattern=NON_BLANK_PATTERN)
+]
 
 # With a time zone; RFC 3339 such as 2024-05-01T09:30:00Z.
 Timestamp = Annotated[datetime, msgspec.Meta(tz=True)]

@@ -20,6 +20,7 @@ from service.api.patching import split
 from service.fields import (
     EMAIL,
     NON_BLANK,
+    NON_BLANK_PATTERN,
     Email,
     LongText,
     NonNegativeInt,
@@ -100,7 +101,7 @@ class MeetingIn(MeetingPatch, kw_only=True):
 
 
 # Full-text indexed, like chunk text: a tsvector holds at most 1 MB.
-Summary = Annotated[str, msgspec.Meta(min_length=1, max_length=500_000, pattern=r"\S")]
+Summary = Annotated[str, msgspec.Meta(min_length=1, max_length=500_000, pattern=NON_BLANK_PATTERN)]
 
 
 class SynthesisIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -196,7 +197,7 @@ class MeetingController(Controller):
         status: Annotated[MeetingStatus | None, QueryParameter()] = None,
         platform: Annotated[str | None, QueryParameter(max_length=50)] = None,
         q: Annotated[
-            str | None, QueryParameter(min_length=1, max_length=500, pattern=r"\S")
+            str | None, QueryParameter(min_length=1, max_length=500, pattern=NON_BLANK_PATTERN)
         ] = None,
     ) -> Response[Sequence[Meeting]]:
         """Newest first, narrowed by `status` and `platform`; pages by `limit` and `offset`, or
@@ -507,7 +508,7 @@ class SynthesisController(Controller):
         user: CurrentUser,
         page: Paging,
         q: Annotated[
-            str | None, QueryParameter(min_length=1, max_length=500, pattern=r"\S")
+            str | None, QueryParameter(min_length=1, max_length=500, pattern=NON_BLANK_PATTERN)
         ] = None,
         has: Annotated[
             Literal["decisions", "action_items"] | None,

@@ -14,6 +14,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from service.api.deps import MAX_PAGE, ONE_STATEMENT, CurrentUser, Db, ReadDb
 from service.api.pages import EXACT_HEADER, NEXT_HEADER, TOTAL_HEADER, Cursor
 from service.embeddings import EmbeddingError, model_named, pack_vectors
+from service.fields import NON_BLANK_PATTERN
 from service.queries import embeddings
 from service.queries.embeddings import EmbeddingModel
 from service.queries.generated import retrieval
@@ -26,7 +27,10 @@ HITS = Cursor[tuple[float, UUID]]("retrieval", tuple[float, UUID])
 class SearchIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     # Left out: lexical for q alone, semantic for an embedding alone, hybrid for both.
     mode: Mode | None = None
-    q: Annotated[str, msgspec.Meta(min_length=1, max_length=1000, pattern=r"\S")] | None = None
+    q: (
+        Annotated[str, msgspec.Meta(min_length=1, max_length=1000, pattern=NON_BLANK_PATTERN)]
+        | None
+    ) = None
     embedding: list[float] | None = None
     model: Annotated[str, msgspec.Meta(min_length=1, max_length=200)] | None = None
     limit: Annotated[int, msgspec.Meta(ge=1, le=MAX_PAGE)] = 10

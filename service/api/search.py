@@ -12,6 +12,7 @@ from litestar.params import QueryParameter
 
 from service.api.deps import READ_PAGE, CurrentUser, Paging, ReadDb
 from service.api.pages import Cursor
+from service.fields import NON_BLANK_PATTERN
 from service.queries import chunks
 from service.queries.chunks import SearchHit
 
@@ -41,7 +42,7 @@ async def search(
     user: CurrentUser,
     page: Paging,
     state: State,
-    q: Annotated[str, QueryParameter(min_length=1, max_length=1000, pattern=r"\S")],
+    q: Annotated[str, QueryParameter(min_length=1, max_length=1000, pattern=NON_BLANK_PATTERN)],
     video_id: Annotated[UUID | None, QueryParameter()] = None,
     channel_id: Annotated[UUID | None, QueryParameter()] = None,
     metadata: Annotated[

@@ -310,3 +310,58 @@ async def test_an_enum_query_parameter_lists_its_values(client: Client, alice: A
     (message,) = _messages(response)
     for value in ("queued", "running", "completed", "failed", "cancelled"):
         assert repr(value) in message, message
+
+
+# Whitespace to Python's `\s` only, to ECMA-262's only (the OpenAPI document's regex
+# dialect), and to neither (a zero-width space, a letter).
+PYTHON_ONLY_SPACES = ["\x1c", "\x1f", "\x85"]
+ECMA_ONLY_SPACES = ["\ufeff"]
+
+
+@pytest.mark.parametrize("space", PYTHON_ONLY_SPACES + ECMA_ONLY_SPACES + [" ", "\u3000"])
+async def test_a_title_of_whitespace_in_either_dialect_is_blank(
+    client: Client, alice: Account, space: str
+) -> None:
+    response = await client.post("/conversations", json={"title": space * 3}, headers=alice.headers)
+
+    (message,) = _messages(response)
+    assert "not blank" in message
+
+
+@pytest.mark.parametrize("text", ["\u200b", "x"])
+async def test_a_title_blank_to_neither_dialect_is_kept(
+    client: Client, alice: Account, text: str
+) -> None:
+    response = await client.post("/conversations", json={"title": text}, headers=alice.headers)
+
+    assert response.status_code == 201, response.text
+    assert response.json()["title"] == text
+
+
+@pytest.mark.parametrize("space", PYTHON_ONLY_SPACES + ECMA_ONLY_SPACES)
+async def test_an_email_with_whitespace_in_either_dialect_is_refused(
+    client: Client, space: str
+) -> None:
+    response = await client.post(
+        "/auth/register",
+        json={
+            "username": "spacey",
+            "email": f"a{space}b@example.com",
+            "password": "long-enough-pass-1",
+        },
+    )
+
+    (message,) = _messages(response)
+    assert "e-mail address" in message
+
+
+async def test_the_schema_spells_out_the_spaces_it_refuses(client: Client) -> None:
+    """What a client validating against the document (ECMA-262 regexes) is told: every
+    non-blank and e-mail pattern names the spaces its dialect's \\s leaves out."""
+    document = (await client.get("/schema/openapi.json")).json()
+    registration = document["components"]["schemas"]["Registration"]["properties"]
+    conversation = document["components"]["schemas"]["ConversationIn"]["properties"]
+
+    title = conversation["title"]["anyOf"][0]  # a string, or null for the default
+    for pattern in (registration["email"]["pattern"], title["pattern"]):
+        assert "\\x1c-\\x1f" in pattern and "\\x85" in pattern and "\\ufeff" in pattern, pattern
