@@ -365,3 +365,61 @@ async def test_the_schema_spells_out_the_spaces_it_refuses(client: Client) -> No
     title = conversation["title"]["anyOf"][0]  # a string, or null for the default
     for pattern in (registration["email"]["pattern"], title["pattern"]):
         assert "\\x1c-\\x1f" in pattern and "\\x85" in pattern and "\\ufeff" in pattern, pattern
+
+
+async def test_an_integral_float_is_an_integer_as_the_schema_says(
+    client: Client, alice: Account
+) -> None:
+    """To JSON Schema (the document's `integer`), 60.0 is an integer."""
+    video = await create_video(client, alice.headers, duration_seconds=60.0)
+    assert video["duration_seconds"] == 60 and isinstance(video["duration_seconds"], int)
+
+    response = await client.patch(
+        f"/videos/{video['id']}", json={"duration_seconds": 90.0}, headers=alice.headers
+    )
+
+    assert response.status_code == 200, response.text
+    assert response.json()["duration_seconds"] == 90
+
+
+async def test_a_fractional_float_is_still_not_an_integer(client: Client, alice: Account) -> None:
+    response = await client.post(
+        "/videos",
+        json={"youtube_video_id": "floatyvideo", "duration_seconds": 60.5},
+        headers=alice.headers,
+    )
+
+    (item,) = response.json()["extra"]
+    assert response.status_code == 400 and item["key"] == "duration_seconds"
+
+
+async def test_a_string_of_digits_is_still_not_an_integer(client: Client, alice: Account) -> None:
+    response = await client.post(
+        "/videos",
+        json={"youtube_video_id": "stringyvide", "duration_seconds": "60"},
+        headers=alice.headers,
+    )
+
+    (item,) = response.json()["extra"]
+    assert response.status_code == 400 and item["key"] == "duration_seconds"
+
+
+async def test_free_form_json_keeps_its_floats(client: Client, alice: Account) -> None:
+    """The integral-float rule is for integer fields: metadata says what it was sent."""
+    conversation = await create_conversation(client, alice.headers)
+
+    response = await client.post(
+        f"/conversations/{conversation['id']}/messages",
+        json={"role": "user", "content": "hi", "metadata": {"score": 2.0}, "extra": 1.0},
+        headers=alice.headers,
+    )
+    assert response.status_code == 400  # an unknown field is still named, float or not
+
+    response = await client.post(
+        f"/conversations/{conversation['id']}/messages",
+        json={"role": "user", "content": "hi", "metadata": {"score": 2.0, "n": 3}},
+        headers=alice.headers,
+    )
+
+    assert response.status_code == 201, response.text
+    assert response.text.count('"score":2.0') == 1 and '"n":3' in response.text
