@@ -28,6 +28,7 @@ import asyncpg
 import msgspec
 from tqdm import tqdm
 
+from service import strict_json
 from service.chunking import ChunkingError, GivenChunk, from_given
 from service.cpu import CpuPool
 from service.fields import (
@@ -87,7 +88,19 @@ class TranscriptLine(
 
 
 Line = ChannelLine | VideoLine | TranscriptLine
-_decode = msgspec.json.Decoder(Line).decode
+_decode_typed = msgspec.json.Decoder(Line).decode
+
+
+def _decode(raw: bytes) -> Line:
+    """A line by the HTTP bodies' rules (service/strict_json.py): typed decoding, and
+    only a line refused over a float is decoded again, untyped, to allow 5.0 for 5."""
+    try:
+        return _decode_typed(raw)
+    except msgspec.ValidationError as error:
+        if "got `float`" not in str(error):
+            raise
+        line: Line = strict_json.convert(msgspec.json.decode(raw), Line)
+        return line
 
 
 class Rejected(msgspec.Struct, frozen=True):

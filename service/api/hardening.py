@@ -4,8 +4,8 @@
 (request smuggling behind a proxy) and its connection closed; a body that is not
 `application/json` in UTF-8 is a 415; a JSON body is decoded strictly into the
 handler's type before anything else reads it, so that `true` is the only true (not
-`1`, not `"true"`: Litestar's own conversion is lax, for query strings' sake; only
-a float with no fractional part passes for an integer, as JSON Schema has it) and a
+`1`, not `"true"`: Litestar's own conversion is lax, for query strings' sake;
+service/strict_json.py) and a
 NUL character in any string is refused before it reaches PostgreSQL.
 
 `security_headers` (a before_send hook): every answer says nosniff, no framing, no referrer, and a
@@ -33,6 +33,7 @@ from litestar.types import (
     Send,
 )
 
+from service import strict_json
 from service.api.validation import explain, field_type, unknown_field
 
 _WITH_BODY = {"POST", "PUT", "PATCH", "DELETE"}
@@ -69,29 +70,6 @@ def body_type(handler: Any) -> Any:
 def _key(error: msgspec.ValidationError) -> str | None:
     found = re.search(r"at `\$\.?([^`]*)`", str(error))
     return found.group(1) if found else None
-
-
-def _convert_strictly(value: Any, kind: Any) -> None:
-    """Strict, except that a float with no fractional part is an integer: the OpenAPI
-    document says `integer`, and to JSON Schema 5.0 is one. (The handler's own,
-    lax conversion then takes 5.0 as 5; free-form JSON such as metadata keeps 5.0.)
-    Only a body that failed on a float is walked a second time."""
-    try:
-        msgspec.convert(value, kind, strict=True)
-    except msgspec.ValidationError as error:
-        if "got `float`" not in str(error):
-            raise
-        msgspec.convert(_integral_floats_as_ints(value), kind, strict=True)
-
-
-def _integral_floats_as_ints(value: Any) -> Any:
-    if isinstance(value, float):
-        return int(value) if value.is_integer() else value
-    if isinstance(value, dict):
-        return {k: _integral_floats_as_ints(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_integral_floats_as_ints(v) for v in value]
-    return value
 
 
 class StrictBodies(ASGIMiddleware):
@@ -146,7 +124,7 @@ class StrictBodies(ASGIMiddleware):
         try:
             value = await request.json()
             if kind is not None:
-                _convert_strictly(value, kind)
+                strict_json.check(value, kind)
         except msgspec.ValidationError as error:
             key = _key(error)
             message = explain(str(error), field_type(kind, key) if key else None)

@@ -696,3 +696,27 @@ def test_a_line_nested_too_deeply_is_rejected_without_losing_the_others(
     transcripts = fetch(migrated_url, "SELECT transcript_text FROM transcripts")
     assert [r["transcript_text"] for r in transcripts] == ["kept"]
     assert fetchval(migrated_url, "SELECT count(*) FROM channels") == 0
+
+
+def test_import_takes_an_integral_float_for_an_integer_as_the_bodies_do(
+    migrated_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    create_user(migrated_url)
+    source = tmp_path / "floats.jsonl"
+    source.write_text(
+        jsonl(
+            [
+                {"type": "video", "youtube_video_id": V1, "duration_seconds": 60.0},
+                {"type": "video", "youtube_video_id": V3, "duration_seconds": 60.5},
+            ]
+        ),
+        encoding="utf-8",
+    )
+
+    code = main(["import", str(source), "--user", "carol", "--quiet"])
+
+    _, err = capsys.readouterr()
+    assert code == 1
+    assert list(rejected_lines(err)) == [2] and "duration_seconds" in rejected_lines(err)[2]
+    stored = fetch(migrated_url, "SELECT youtube_video_id, duration_seconds FROM videos")
+    assert [tuple(r) for r in stored] == [(V1, 60)]
