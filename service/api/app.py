@@ -142,6 +142,9 @@ def tune_gc() -> None:
     gc.set_threshold(50_000, 50, 50)
 
 
+CONNECT_SECONDS = 10
+
+
 def create_app(settings: Settings, database_url: str) -> Litestar:
     @contextlib.asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -150,7 +153,10 @@ def create_app(settings: Settings, database_url: str) -> Litestar:
             min_size=settings.pool_min_size,
             max_size=settings.pool_max_size,
             session=settings.server_settings(),
-            connect_timeout=settings.pool_acquire_timeout_ms / 1000,
+            # Not the acquire timeout: that bounds a request's whole acquire, a new
+            # connection included, while the pool's first connections at start-up
+            # may take longer than it on a busy machine (200 ms failed the start).
+            connect_timeout=max(settings.pool_acquire_timeout_ms / 1000, CONNECT_SECONDS),
             statement_cache_size=settings.statement_cache_size,
         )
         app.state.pool = pool
