@@ -18,21 +18,24 @@ from service.queries.generated import videos as video_columns
 # regexes, whose \s differs from Python's: Python's also matches \x1c-\x1f and \x85,
 # ECMA's also \ufeff. Spelling out the union makes "not a space" mean the same to a
 # client checking against the schema and to the server.
+# And Python's $ also matches before a last newline ("alice\n"), ECMA's does not: every
+# pattern ends in END, a $ that no newline follows, which is the end in both.
 _SPACE = r"\s\x1c-\x1f\x85\ufeff"
+END = r"(?!\n)$"
 NON_BLANK_PATTERN = rf"[^{_SPACE}]"
 NON_BLANK = msgspec.Meta(min_length=1, pattern=NON_BLANK_PATTERN)
-EMAIL_PATTERN = rf"^[^@{_SPACE}]+@[^@{_SPACE}]+\.[^@{_SPACE}]+$"
+EMAIL_PATTERN = rf"^[^@{_SPACE}]+@[^@{_SPACE}]+\.[^@{_SPACE}]+{END}"
 EMAIL = msgspec.Meta(pattern=EMAIL_PATTERN)
 
 # A YouTube id's pattern fixes its length, and a wrong length gets the pattern's hint.
-YOUTUBE_VIDEO_ID = r"^[A-Za-z0-9_-]{11}$"
+YOUTUBE_VIDEO_ID = rf"^[A-Za-z0-9_-]{{11}}{END}"
 YoutubeVideoId = Annotated[
     str, msgspec.Meta(pattern=YOUTUBE_VIDEO_ID, description="11 letters, digits, '-' or '_'")
 ]
 YoutubeChannelId = Annotated[
     str,
     msgspec.Meta(
-        pattern=r"^[A-Za-z0-9_-]{24}$",
+        pattern=rf"^[A-Za-z0-9_-]{{24}}{END}",
         description="YouTube channel id: 24 letters, digits, '-' or '_' (UC…)",
     ),
 ]
@@ -41,7 +44,8 @@ VideoChannelName = video_columns.ChannelName
 Language = Annotated[
     transcript_columns.Language,
     msgspec.Meta(
-        pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$", description="BCP 47 tag: en, pt-BR, …"
+        pattern=rf"^[A-Za-z]{{2,3}}(-[A-Za-z0-9]{{1,8}})*{END}",
+        description="BCP 47 tag: en, pt-BR, …",
     ),
 ]
 # A user's address; also the type of any other e-mail address a body carries.

@@ -18,14 +18,14 @@ from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
 from service import passwords
 from service.api.created import created
 from service.api.deps import CurrentUser, Db, bearer_token
-from service.fields import Email
+from service.fields import END, Email
 from service.queries import login_throttle, sessions, users
 from service.queries.generated import users as user_columns
 from service.queries.users import User
 from service.security import hash_password, hash_token, new_token, verify_password
 
 USERNAME = Annotated[
-    user_columns.Username, msgspec.Meta(min_length=3, pattern=r"^[A-Za-z0-9_.-]+$")
+    user_columns.Username, msgspec.Meta(min_length=3, pattern=rf"^[A-Za-z0-9_.-]+{END}")
 ]
 PASSWORD = Annotated[str, msgspec.Meta(min_length=8, max_length=1024)]
 

@@ -10,10 +10,11 @@ from litestar.exceptions import NotFoundException, ValidationException
 from litestar.params import JSONBody, PathParameter
 
 from service.api.deps import Admin, CurrentUser, Db, Paging, provide_admin
+from service.fields import END
 from service.queries import config
 from service.queries.config import ConfigEntry
 
-KEY_PATTERN = r"^[A-Za-z0-9_.:-]+$"
+KEY_PATTERN = rf"^[A-Za-z0-9_.:-]+{END}"
 Key = Annotated[str, PathParameter(min_length=1, max_length=100, pattern=KEY_PATTERN)]
 
 

@@ -23,7 +23,7 @@ from service.api.created import created
 from service.api.deps import CurrentUser, Db, Paging
 from service.api.pages import Cursor
 from service.api.patching import split
-from service.fields import Timestamp, check_finite_times
+from service.fields import END, Timestamp, check_finite_times
 from service.queries import processing_jobs
 from service.queries.generated import processing_jobs as job_columns
 from service.queries.processing_jobs import Backoff, Job, JobFilter, JobStatus, NewJob
@@ -33,7 +33,7 @@ from service.settings import Settings
 JOBS = Cursor[tuple[datetime, UUID]]("jobs", tuple[datetime, UUID])
 
 JobType = Annotated[
-    job_columns.JobType, msgspec.Meta(min_length=1, pattern=r"^[a-z][a-z0-9_.:-]*$")
+    job_columns.JobType, msgspec.Meta(min_length=1, pattern=rf"^[a-z][a-z0-9_.:-]*{END}")
 ]
 Worker = Annotated[job_columns.LockedBy, msgspec.Meta(min_length=1)]
 Priority = Annotated[int, msgspec.Meta(ge=-1000, le=1000, description="higher runs first")]

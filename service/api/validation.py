@@ -1,5 +1,5 @@
 """Validation messages in words. msgspec and Litestar say `Expected str matching
-regex '^[^@\\s]+@…'` and `Invalid enum value 'x'`; a client's user needs to read
+regex '^[A-Za-z0-9_.-]+…'` and `Invalid enum value 'x'`; a client's user needs to read
 what is allowed: the pattern described, the values of a fixed set listed."""
 
 import re

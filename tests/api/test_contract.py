@@ -21,6 +21,7 @@ from tests.api.helpers import (
     enqueue_job,
     error_text,
     ingest,
+    list_chunks,
 )
 
 
@@ -365,6 +366,8 @@ async def test_the_schema_spells_out_the_spaces_it_refuses(client: Client) -> No
     title = conversation["title"]["anyOf"][0]  # a string, or null for the default
     for pattern in (registration["email"]["pattern"], title["pattern"]):
         assert "\\x1c-\\x1f" in pattern and "\\x85" in pattern and "\\ufeff" in pattern, pattern
+    assert registration["email"]["pattern"].endswith("(?!\\n)$")
+    assert registration["username"]["pattern"].endswith("(?!\\n)$")
 
 
 async def test_an_integral_float_is_an_integer_as_the_schema_says(
@@ -389,8 +392,9 @@ async def test_a_fractional_float_is_still_not_an_integer(client: Client, alice:
         headers=alice.headers,
     )
 
+    assert response.status_code == 400, response.text
     (item,) = response.json()["extra"]
-    assert response.status_code == 400 and item["key"] == "duration_seconds"
+    assert item["key"] == "duration_seconds"
 
 
 async def test_a_string_of_digits_is_still_not_an_integer(client: Client, alice: Account) -> None:
@@ -400,26 +404,47 @@ async def test_a_string_of_digits_is_still_not_an_integer(client: Client, alice:
         headers=alice.headers,
     )
 
+    assert response.status_code == 400, response.text
     (item,) = response.json()["extra"]
-    assert response.status_code == 400 and item["key"] == "duration_seconds"
+    assert item["key"] == "duration_seconds"
 
 
 async def test_free_form_json_keeps_its_floats(client: Client, alice: Account) -> None:
-    """The integral-float rule is for integer fields: metadata says what it was sent."""
-    conversation = await create_conversation(client, alice.headers)
-
-    response = await client.post(
-        f"/conversations/{conversation['id']}/messages",
-        json={"role": "user", "content": "hi", "metadata": {"score": 2.0}, "extra": 1.0},
-        headers=alice.headers,
-    )
-    assert response.status_code == 400  # an unknown field is still named, float or not
-
-    response = await client.post(
-        f"/conversations/{conversation['id']}/messages",
-        json={"role": "user", "content": "hi", "metadata": {"score": 2.0, "n": 3}},
-        headers=alice.headers,
+    """The integral-float rule is for integer fields: a chunk's chunk_index 0.0 is 0, and its
+    metadata keeps the 2.0 it was sent."""
+    transcript = await ingest(
+        client,
+        alice.headers,
+        "given",
+        chunks=[{"chunk_index": 0.0, "chunk_text": "given", "metadata": {"score": 2.0}}],
     )
 
-    assert response.status_code == 201, response.text
-    assert response.text.count('"score":2.0') == 1 and '"n":3' in response.text
+    (chunk,) = await list_chunks(client, alice.headers, transcript["id"])
+    assert chunk["chunk_index"] == 0 and isinstance(chunk["chunk_index"], int)
+    assert chunk["metadata"] == {"score": 2.0} and isinstance(chunk["metadata"]["score"], float)
+
+
+async def test_a_float_for_a_text_field_is_named_as_a_float(client: Client, alice: Account) -> None:
+    response = await client.post(
+        "/videos",
+        json={"youtube_video_id": "floattitle1", "duration_seconds": 60.0, "title": 5.0},
+        headers=alice.headers,
+    )
+
+    (message,) = _messages(response)
+    assert "got `float`" in message and "title" in message
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("username", "newline\n"), ("email", "ada@example.com\n")],
+)
+async def test_a_trailing_newline_does_not_pass_a_pattern(
+    client: Client, field: str, value: str
+) -> None:
+    """Python's $ matches before a last newline; the document's (ECMA-262) does not."""
+    body = {"username": "newline", "email": "nl@example.com", "password": "long-enough-pass-1"}
+    response = await client.post("/auth/register", json={**body, field: value})
+
+    assert response.status_code == 400, response.text
+    assert response.json()["extra"][0]["key"] == field
