@@ -104,11 +104,12 @@ async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
             await _answer(send, 201, _encode(dict(row)), [(b"location", location)])
             return
         limit = int(dict(p.split("=", 1) for p in scope["query_string"].decode().split("&") if p)["limit"])
-        rows = await conn.fetch(_LIST, conversation_id, user["id"], None, None, limit, 0)
+        # limit + 1, as tubebase fetches: the extra row says whether a next page exists
+        rows = await conn.fetch(_LIST, conversation_id, user["id"], None, None, limit + 1, 0)
         if not rows:
             await _answer(send, 404, b'{"detail":"not found"}', [])
             return
-        page = [dict(r) for r in rows if r["id"] is not None]
+        page = [dict(r) for r in rows[:limit] if r["id"] is not None]
         for r in page:
             del r["total"]
         await _answer(send, 200, _encode(page), [(b"x-total-count", str(rows[0]["total"]).encode())])
