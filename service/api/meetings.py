@@ -1,10 +1,12 @@
 """Recorded meetings, their participants and their AI synthesis."""
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
+import asyncpg
 import msgspec
 from litestar import Controller, Response, delete, get, patch, post, put
 from litestar.exceptions import NotFoundException, ValidationException
@@ -164,6 +166,20 @@ async def _with_participants(db: Db, meeting_id: UUID, user_id: UUID) -> Meeting
     return found
 
 
+@contextlib.contextmanager
+def _duration_must_fit() -> Iterator[None]:
+    """The database computes duration_seconds (an integer) from started_at and ended_at;
+    the other integers of a meeting are bounded before they get there, so a number out
+    of range in its write is that duration."""
+    try:
+        yield
+    except asyncpg.NumericValueOutOfRangeError:
+        raise ValidationException(
+            "ended_at is too far after started_at: duration_seconds must fit in an integer"
+            " (a meeting of at most 68 years)"
+        ) from None
+
+
 class MeetingController(Controller):
     path = "/meetings"
     tags = ["meetings"]
@@ -176,7 +192,10 @@ class MeetingController(Controller):
         `participants` in the order given, and answers both. `duration_seconds` and
         `transcript_word_count` are computed by the database. Two participants with one e-mail (in
         any case) are 409, and then nothing is stored."""
-        meeting = await meetings.create(db, user_id=user.id, title=data.title, fields=data.fields())
+        with _duration_must_fit():
+            meeting = await meetings.create(
+                db, user_id=user.id, title=data.title, fields=data.fields()
+            )
         for person in data.participants:
             await participants.create(
                 db,
@@ -270,9 +289,10 @@ class MeetingController(Controller):
         completed; any unfinished step may go to failed, and failed back to pending. Any other move
         is 409; the answer has no participants."""
         _, cleared = split(data)
-        updated = await meetings.update(
-            db, meeting_id=meeting_id, user_id=user.id, fields=data.fields(), cleared=cleared
-        )
+        with _duration_must_fit():
+            updated = await meetings.update(
+                db, meeting_id=meeting_id, user_id=user.id, fields=data.fields(), cleared=cleared
+            )
         if updated is None:
             raise _meeting_not_found(meeting_id)
         return updated

@@ -843,3 +843,39 @@ async def test_the_openapi_document_types_embedded_participants(client: Client) 
 
     assert embedded["type"] == "array"
     assert embedded["items"]["$ref"].endswith("Participant")
+
+
+async def test_a_meeting_too_long_for_its_duration_is_400_naming_it(
+    client: Client, alice: Account
+) -> None:
+    response = await client.post(
+        "/meetings",
+        json={
+            "title": "Forever",
+            "started_at": "2000-01-01T00:00:00Z",
+            "ended_at": "2100-01-01T00:00:00Z",
+        },
+        headers=alice.headers,
+    )
+
+    assert response.status_code == 400, response.text
+    assert "duration_seconds" in response.json()["detail"]
+    listed = await client.get("/meetings", headers=alice.headers)
+    assert listed.json() == []  # nothing was stored
+
+
+async def test_patching_a_meeting_too_long_is_400_and_changes_nothing(
+    client: Client, alice: Account
+) -> None:
+    meeting = await create_meeting(client, alice.headers, started_at="2000-01-01T00:00:00Z")
+
+    response = await client.patch(
+        f"/meetings/{meeting['id']}",
+        json={"ended_at": "2100-01-01T00:00:00Z"},
+        headers=alice.headers,
+    )
+
+    assert response.status_code == 400, response.text
+    assert "ended_at" in response.json()["detail"]
+    again = (await client.get(f"/meetings/{meeting['id']}", headers=alice.headers)).json()
+    assert again["ended_at"] is None and again["duration_seconds"] is None
