@@ -88,19 +88,13 @@ class TranscriptLine(
 
 
 Line = ChannelLine | VideoLine | TranscriptLine
-_decode_typed = msgspec.json.Decoder(Line).decode
+_DECODER = msgspec.json.Decoder(Line)
 
 
 def _decode(raw: bytes) -> Line:
-    """A line by the HTTP bodies' rules (service/strict_json.py): typed decoding, and
-    only a line refused over a float is decoded again, untyped, to allow 5.0 for 5."""
-    try:
-        return _decode_typed(raw)
-    except msgspec.ValidationError as error:
-        if "got `float`" not in str(error):
-            raise
-        line: Line = strict_json.convert(msgspec.json.decode(raw), Line)
-        return line
+    """A line by the HTTP bodies' rules (service/strict_json.py)."""
+    line: Line = strict_json.decode(raw, _DECODER)
+    return line
 
 
 class Rejected(msgspec.Struct, frozen=True):

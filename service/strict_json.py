@@ -19,18 +19,33 @@ def check(value: Any, kind: Any) -> None:
     try:
         msgspec.convert(value, kind, strict=True)
     except msgspec.ValidationError as error:
-        if "got `float`" not in str(error):
+        if not _about_a_float(error):
             raise
-        # Floats stay floats outside integer fields, so what this raises names the
-        # value as it was sent.
-        msgspec.convert(_integral_floats_as_ints(value, _info(kind)), kind, strict=True)
+        _check_with_integral_floats(value, kind)
 
 
-def convert(value: Any, kind: Any) -> Any:
-    """`value` as a `kind`, checked first. An integer field sent 5.0 gets 5, while
-    free-form JSON keeps the 5.0 it was sent."""
-    check(value, kind)
-    return msgspec.convert(value, kind, strict=False)
+def decode(raw: bytes, decoder: msgspec.json.Decoder[Any]) -> Any:
+    """`raw` by a typed decoder, under the same rules: the typed decoding alone unless
+    it refused a float. An integer field sent 5.0 gets 5, while free-form JSON keeps
+    the 5.0 it was sent."""
+    try:
+        return decoder.decode(raw)
+    except msgspec.ValidationError as error:
+        if not _about_a_float(error):
+            raise
+        value = msgspec.json.decode(raw)
+        _check_with_integral_floats(value, decoder.type)
+        return msgspec.convert(value, decoder.type, strict=False)
+
+
+def _about_a_float(error: msgspec.ValidationError) -> bool:
+    return "got `float`" in str(error)
+
+
+def _check_with_integral_floats(value: Any, kind: Any) -> None:
+    # Floats stay floats outside integer fields, so what this raises names the value
+    # as it was sent.
+    msgspec.convert(_integral_floats_as_ints(value, _info(kind)), kind, strict=True)
 
 
 @functools.cache
