@@ -7,7 +7,7 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, Response, delete, get, patch, post
-from litestar.exceptions import NotFoundException, ValidationException
+from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, JSONBody, QueryParameter
 from msgspec import UNSET, UnsetType
 
@@ -38,6 +38,9 @@ class MessageIn(msgspec.Struct, forbid_unknown_fields=True):
     role: Role
     content: Content
     metadata: dict[str, Any] = {}
+
+
+BulkMessages = Annotated[list[MessageIn], msgspec.Meta(min_length=1, max_length=MAX_BULK_MESSAGES)]
 
 
 class ConversationPatch(msgspec.Struct, forbid_unknown_fields=True):
@@ -148,17 +151,13 @@ class ConversationController(Controller):
     async def add_messages(
         self,
         conversation_id: FromPath[UUID],
-        data: JSONBody[list[MessageIn]],
+        data: JSONBody[BulkMessages],
         db: Db,
         user: CurrentUser,
     ) -> Response[list[Message]]:
         """Appends 1 to 10,000 messages in one statement; their `created_at` keeps the order sent,
         and the answer lists them in it (`Location`: the message list). All or none: one bad message
         fails the batch."""
-        if not 1 <= len(data) <= MAX_BULK_MESSAGES:
-            raise ValidationException(
-                f"send between 1 and {MAX_BULK_MESSAGES} messages, got {len(data)}"
-            )
         await _require_conversation(db, conversation_id, user)
         batch = [NewMessage(m.role, m.content, m.metadata) for m in data]
         stored = await messages.create_many(

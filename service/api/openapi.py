@@ -147,6 +147,8 @@ def _describe_fields(schema: Schema) -> None:
 def _names_other_rows(kind: Any) -> bool:
     """Whether a body refers to other rows by id (a channel_id, a session_id): a
     missing one is 404, as in a path."""
+    if typing.get_origin(kind) is typing.Annotated:
+        kind = typing.get_args(kind)[0]
     structs = [
         m
         for m in typing.get_args(kind) or (kind,)

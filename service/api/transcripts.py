@@ -58,6 +58,9 @@ class ChunkIn(GivenChunk, kw_only=True):
     embedding: list[float] | None = None
 
 
+GivenChunks = Annotated[list[ChunkIn], msgspec.Meta(min_length=1, max_length=MAX_CHUNKS)]
+
+
 class TranscriptIn(VideoDetails, frozen=True, kw_only=True):
     """The transcript, plus optional details for the video when it is created."""
 
@@ -66,7 +69,9 @@ class TranscriptIn(VideoDetails, frozen=True, kw_only=True):
     source: Source = "youtube_auto"
     language: Language = "en"
     metadata: dict[str, Any] = {}
-    chunks: list[ChunkIn] | None = None
+    chunks: Annotated[list[ChunkIn], msgspec.Meta(min_length=1, max_length=MAX_CHUNKS)] | None = (
+        None
+    )
     embedding_model: ModelName | None = None
     chunk_tokens: Annotated[int, msgspec.Meta(ge=10, le=100_000)] | None = None
     chunk_overlap_tokens: Annotated[int, msgspec.Meta(ge=0, le=99_999)] | None = None
@@ -140,8 +145,6 @@ async def _ingest_vectors(
 def _given_chunks(items: list[ChunkIn] | None) -> list[NewChunk] | None:
     if items is None:
         return None
-    if not 1 <= len(items) <= MAX_CHUNKS:
-        raise ValidationException(f"chunks: send between 1 and {MAX_CHUNKS}, got {len(items)}")
     try:
         return from_given(items)
     except ValueError as exc:

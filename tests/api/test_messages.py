@@ -290,6 +290,7 @@ async def test_bulk_with_an_empty_list_is_400(client: Client, alice: Account) ->
     )
 
     assert response.status_code == 400, response.text
+    assert "length >= 1" in response.text
 
 
 async def test_bulk_over_the_10000_item_limit_is_400_and_writes_nothing(

@@ -123,3 +123,11 @@ def _schemas_matching_null_twice(schema: Any, where: str) -> list[str]:
 async def test_no_schema_lets_a_value_match_two_branches(document: Any) -> None:
     assert _schemas_matching_null_twice(document, "$") == []
     assert document["components"]["schemas"]["Job"]["properties"]["result"] == {}
+
+
+async def test_a_bulk_body_documents_how_many_items_it_takes(document: Any) -> None:
+    """The limits the service enforces (tests/api/test_messages.py) are the ones a
+    client, or a fuzzer, reads."""
+    body = document["paths"]["/conversations/{conversation_id}/messages/bulk"]["post"]
+    schema = body["requestBody"]["content"]["application/json"]["schema"]
+    assert (schema["type"], schema["minItems"], schema["maxItems"]) == ("array", 1, 10_000)
