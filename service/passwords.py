@@ -2,10 +2,17 @@
 10,000 most common passwords (service/data/common_passwords.txt), and not the
 account's username or e-mail address (whatever the case)."""
 
+import re
 from functools import cache
 from pathlib import Path
 
+from service.fields import at_least_non_blank
+
 MIN_NON_BLANK = 8
+# Also the registration body's pattern, so that the OpenAPI document states the rule
+# and "a space" means the same to a client's regex as here.
+PATTERN = at_least_non_blank(MIN_NON_BLANK)
+_ENOUGH = re.compile(PATTERN)
 _COMMON = Path(__file__).parent / "data" / "common_passwords.txt"
 
 
@@ -17,7 +24,7 @@ def _common() -> frozenset[str]:
 
 def problem(password: str, *, username: str, email: str) -> str | None:
     """Which rule the password breaks, as a message for the client; None if none."""
-    if sum(not ch.isspace() for ch in password) < MIN_NON_BLANK:
+    if not _ENOUGH.search(password):
         return f"password: needs at least {MIN_NON_BLANK} characters that are not spaces"
     folded = password.casefold()
     if folded in _common():

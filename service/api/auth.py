@@ -27,7 +27,10 @@ from service.security import hash_password, hash_token, new_token, verify_passwo
 USERNAME = Annotated[
     user_columns.Username, msgspec.Meta(min_length=3, pattern=rf"^[A-Za-z0-9_.-]+{END}")
 ]
-PASSWORD = Annotated[str, msgspec.Meta(min_length=8, max_length=1024)]
+PASSWORD = Annotated[
+    str,
+    msgspec.Meta(min_length=passwords.MIN_NON_BLANK, max_length=1024, pattern=passwords.PATTERN),
+]
 
 
 class Registration(msgspec.Struct, forbid_unknown_fields=True):

@@ -12,6 +12,7 @@ from litestar import Request, Response
 from litestar.exceptions import ValidationException
 from litestar.status_codes import HTTP_400_BAD_REQUEST
 
+from service import passwords
 from service.api.auth import USERNAME
 from service.api.config import KEY_PATTERN
 from service.api.jobs import JobType
@@ -43,6 +44,7 @@ PATTERN_HINTS = {
     _pattern(Language): "a BCP 47 language tag such as en, de or pt-BR",
     _pattern(JobType): "a lowercase letter, then a-z, 0-9, '.', '_', ':' or '-'",
     KEY_PATTERN: "letters, digits, '.', '_', ':' or '-' only",
+    passwords.PATTERN: f"at least {passwords.MIN_NON_BLANK} characters that are not spaces",
 }
 # The messages quote a pattern as Python would write it in quotes.
 _QUOTED_HINTS = {p.replace("\\", "\\\\"): hint for p, hint in PATTERN_HINTS.items()}

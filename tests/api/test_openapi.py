@@ -2,10 +2,12 @@
 named, described and answering the codes it can answer; auth only where it is asked;
 no schema a value can match twice."""
 
+import re
 from typing import Any
 
 import pytest
 
+from service import passwords
 from tests.api.helpers import Client
 
 METHODS = ("get", "post", "put", "patch", "delete")
@@ -131,3 +133,12 @@ async def test_a_bulk_body_documents_how_many_items_it_takes(document: Any) -> N
     body = document["paths"]["/conversations/{conversation_id}/messages/bulk"]["post"]
     schema = body["requestBody"]["content"]["application/json"]["schema"]
     assert (schema["type"], schema["minItems"], schema["maxItems"]) == ("array", 1, 10_000)
+
+
+async def test_the_password_rule_is_in_the_document(document: Any) -> None:
+    """Eight characters that are not spaces, as a pattern: a client can check it, and a
+    password the document allows is not refused for it (tests/api/test_hostile_clients.py)."""
+    password = document["components"]["schemas"]["Registration"]["properties"]["password"]
+    assert password["pattern"] == passwords.PATTERN
+    assert re.search(password["pattern"], " a b c d e f g h ")
+    assert not re.search(password["pattern"], "abcdefg\u00a0\ufeff ")
