@@ -187,9 +187,21 @@ def _complete_operation(operation: Operation, handler: Any, path: str, method: s
     if "admin" in (handler.dependencies or {}):
         codes.append("403")
     codes += [str(code) for code in handler.opt.get("also_answers", ())]
+    _json_query_parameters(operation, handler.opt.get("json_query", {}))
     for code in codes:
         if code not in responses:
             responses[code] = _error(code, retry=code in ("429", "503"))
+
+
+def _json_query_parameters(operation: Operation, schemas: dict[str, Any]) -> None:
+    """A query parameter whose value is JSON (`?metadata={"speaker":"Ada"}`) is
+    described by its content, as OpenAPI has it, not as any string."""
+    for parameter in operation.parameters or ():
+        if not isinstance(parameter, Reference) and parameter.name in schemas:
+            parameter.schema = None
+            parameter.content = {
+                "application/json": OpenAPIMediaType(schema=schemas[parameter.name])
+            }
 
 
 def _exact_request_bodies(document: OpenAPI, handlers: dict[tuple[str, str], Any]) -> None:

@@ -16,6 +16,7 @@ from service.fields import NON_BLANK_PATTERN
 from service.queries import chunks
 from service.queries.chunks import SearchHit
 
+OBJECT = {"type": "object"}
 HITS = Cursor[tuple[float, UUID]]("search", tuple[float, UUID])
 
 
@@ -36,6 +37,7 @@ def _metadata_filter(raw: str | None) -> dict[str, Any] | None:
     tags=["search"],
     summary='Ranked full-text hits with <mark> snippets; q takes "phrases", or, -words',
     dependencies=READ_PAGE,
+    opt={"json_query": {"metadata": OBJECT}},
 )
 async def search(
     read_db: ReadDb,
@@ -47,7 +49,10 @@ async def search(
     channel_id: Annotated[UUID | None, QueryParameter()] = None,
     metadata: Annotated[
         str | None,
-        QueryParameter(max_length=10_000, description="JSON object the chunk metadata contains"),
+        QueryParameter(
+            max_length=10_000,
+            description="JSON object the chunk metadata contains (at most 10,000 characters)",
+        ),
     ] = None,
 ) -> Response[Sequence[SearchHit]]:
     """Only the caller's chunks, optionally within one video (`video_id`) and/or channel

@@ -142,3 +142,11 @@ async def test_the_password_rule_is_in_the_document(document: Any) -> None:
     assert password["pattern"] == passwords.PATTERN
     assert re.search(password["pattern"], " a b c d e f g h ")
     assert not re.search(password["pattern"], "abcdefg\u00a0\ufeff ")
+
+
+async def test_a_json_query_parameter_is_described_by_its_content(document: Any) -> None:
+    (metadata,) = [
+        p for p in document["paths"]["/search"]["get"]["parameters"] if p["name"] == "metadata"
+    ]
+    assert "schema" not in metadata
+    assert metadata["content"] == {"application/json": {"schema": {"type": "object"}}}
