@@ -69,9 +69,7 @@ class TranscriptIn(VideoDetails, frozen=True, kw_only=True):
     source: Source = "youtube_auto"
     language: Language = "en"
     metadata: dict[str, Any] = {}
-    chunks: Annotated[list[ChunkIn], msgspec.Meta(min_length=1, max_length=MAX_CHUNKS)] | None = (
-        None
-    )
+    chunks: GivenChunks | None = None
     embedding_model: ModelName | None = None
     chunk_tokens: Annotated[int, msgspec.Meta(ge=10, le=100_000)] | None = None
     chunk_overlap_tokens: Annotated[int, msgspec.Meta(ge=0, le=99_999)] | None = None
