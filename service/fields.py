@@ -25,14 +25,13 @@ END = r"(?!\n)$"
 NON_BLANK_PATTERN = rf"[^{_SPACE}]"
 NON_BLANK = msgspec.Meta(min_length=1, pattern=NON_BLANK_PATTERN)
 EMAIL_PATTERN = rf"^[^@{_SPACE}]+@[^@{_SPACE}]+\.[^@{_SPACE}]+{END}"
+EMAIL = msgspec.Meta(pattern=EMAIL_PATTERN)
 
 
 def at_least_non_blank(count: int) -> str:
     """A pattern for text with at least `count` characters that are not spaces."""
     return rf"^(?:[{_SPACE}]*[^{_SPACE}]){{{count}}}"
 
-
-EMAIL = msgspec.Meta(pattern=EMAIL_PATTERN)
 
 # A YouTube id's pattern fixes its length, and a wrong length gets the pattern's hint.
 YOUTUBE_VIDEO_ID = rf"^[A-Za-z0-9_-]{{11}}{END}"

@@ -54,13 +54,13 @@ async def _answer(send: Send, status: int, body: dict[str, Any], *, close: bool 
     await send(HTTPResponseBodyEvent(type="http.response.body", body=payload, more_body=False))
 
 
-def _strip(annotation: Any) -> Any:
+def _msgspec_type(annotation: Any) -> Any:
     """The type without Litestar's markers (Body, QueryParameter), keeping the
     msgspec.Meta constraints that are part of what the body must be."""
     if typing.get_origin(annotation) is typing.Annotated:
         inner, *extras = typing.get_args(annotation)
         constraints = tuple(extra for extra in extras if isinstance(extra, msgspec.Meta))
-        inner = _strip(inner)
+        inner = _msgspec_type(inner)
         return typing.Annotated[(inner, *constraints)] if constraints else inner
     return annotation
 
@@ -69,7 +69,7 @@ def body_type(handler: Any) -> Any:
     """The handler's `data` type; None if it takes no body. (Not cached by id(handler):
     an id outlives its handler, and the next app's handler may get it.)"""
     parameter = handler.parsed_fn_signature.parameters.get("data")
-    return None if parameter is None else _strip(parameter.raw)
+    return None if parameter is None else _msgspec_type(parameter.raw)
 
 
 def _key(error: msgspec.ValidationError) -> str | None:

@@ -16,7 +16,6 @@ from service.fields import NON_BLANK_PATTERN
 from service.queries import chunks
 from service.queries.chunks import SearchHit
 
-OBJECT = {"type": "object"}
 HITS = Cursor[tuple[float, UUID]]("search", tuple[float, UUID])
 
 
@@ -37,7 +36,7 @@ def _metadata_filter(raw: str | None) -> dict[str, Any] | None:
     tags=["search"],
     summary='Ranked full-text hits with <mark> snippets; q takes "phrases", or, -words',
     dependencies=READ_PAGE,
-    opt={"json_query": {"metadata": OBJECT}},
+    opt={"json_query": {"metadata": {"type": "object"}}},
 )
 async def search(
     read_db: ReadDb,
