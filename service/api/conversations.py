@@ -19,7 +19,7 @@ from service.fields import NON_BLANK
 from service.queries import conversations, messages
 from service.queries.conversations import Conversation
 from service.queries.generated import conversations as conversation_columns
-from service.queries.messages import Message, NewMessage, Role
+from service.queries.messages import ListedMessage, Message, NewMessage, Role
 
 Title = Annotated[conversation_columns.Title, NON_BLANK]
 MAX_BULK_MESSAGES = 10_000
@@ -180,7 +180,7 @@ class ConversationController(Controller):
             int | None,
             QueryParameter(ge=1, le=MAX_PAGE, description="only the newest N, still oldest first"),
         ] = None,
-    ) -> Response[Sequence[Message]]:
+    ) -> Response[Sequence[ListedMessage]]:
         """Oldest first; `X-Total-Count` is the conversation's exact `message_count`. `last=N`
         answers the newest N in one piece and ignores `limit`, `offset` and `after`; without it the
         list pages by `limit` and `offset`, or `after` (the cursor in `Link: rel="next"`)."""

@@ -7,6 +7,7 @@ import msgspec
 
 from service.db import Executor, Listing
 from service.queries.generated import messages as generated
+from service.queries.generated.messages import ListedMessage as ListedMessage
 from service.queries.generated.messages import Message as Message
 
 Role = Literal["user", "assistant", "system"]
@@ -59,10 +60,11 @@ async def list_by_conversation(
     after: tuple[datetime, UUID] | None = None,
     limit: int,
     offset: int = 0,
-) -> Listing[Message] | None:
+) -> Listing[ListedMessage] | None:
     """Oldest first, with the conversation's message count; `after` is the
     (created_at, id) of the previous page's last message. None when the
-    conversation is not the user's."""
+    conversation is not the user's. A ListedMessage is a Message whose metadata is
+    the stored JSON text, for answering as it is."""
     created_at, message_id = after or (None, None)
     page = await generated.list_by_conversation(
         db, conversation_id=conversation_id, user_id=user_id, after_created_at=created_at,
@@ -73,7 +75,7 @@ async def list_by_conversation(
 
 async def list_last_n(
     db: Executor, *, conversation_id: UUID, user_id: UUID, n: int
-) -> Listing[Message] | None:
+) -> Listing[ListedMessage] | None:
     """The newest n, oldest first; None when the conversation is not the user's."""
     page = await generated.list_last_n(db, conversation_id=conversation_id, user_id=user_id, n=n)
     return None if page is None else Listing(page[1], page[0])

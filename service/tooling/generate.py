@@ -68,7 +68,8 @@ PYTHON_TYPES = {
     "timestamptz": "datetime",
     "date": "date",
     "interval": "timedelta",
-    "json": "Any",
+    # json is the pass-through type: its text comes as msgspec.Raw (service/db.py)
+    "json": "msgspec.Raw",
     "jsonb": "Any",
     "_text": "list[str]",
     "_varchar": "list[str]",

@@ -1,11 +1,14 @@
 -- name: list_by_conversation :opt_page
 -- params: conversation_id, user_id, after_created_at?, after_id?, limit, offset
--- not null: total
+-- not null: total, metadata
+-- struct: ListedMessage
 -- A page of the conversation's messages, oldest first, after the cursor ($3, $4)
 -- when given, with the conversation's message count (kept by a trigger) as the total.
 -- No row at all: the conversation is not the caller's; one row of NULLs: an empty page.
+-- metadata::json: handed to the client as stored, never parsed (service/db.py).
 SELECT c.message_count AS total,
-       m.id, m.conversation_id, m.user_id, m.role, m.content, m.metadata, m.created_at
+       m.id, m.conversation_id, m.user_id, m.role, m.content, m.metadata::json AS metadata,
+       m.created_at
 FROM conversations c
 LEFT JOIN LATERAL (
     SELECT *

@@ -76,6 +76,34 @@ async def test_metadata_keeps_nested_json(client: Client, alice: Account) -> Non
     assert fetched.json()["metadata"] == metadata
 
 
+@pytest.mark.parametrize("last", [None, 5])
+async def test_a_listed_message_is_the_message_fetched_by_id(
+    client: Client, alice: Account, last: int | None
+) -> None:
+    """Lists hand the stored metadata over as PostgreSQL writes it (::json, unparsed);
+    the JSON a client reads is the same as a single message's, odd values included."""
+    conversation = await create_conversation(client, alice.headers)
+    metadata = {
+        "text": 'caf\u00e9 \u2028 "quoted" \\ tab\t \U0001f600',
+        "numbers": [0, -1.5, 1.25e-7, 12345678901234567890, 2.0],
+        "nested": {"a": [{"b": None}], "": True},
+    }
+    body = await post_message(client, alice.headers, conversation["id"], "x", metadata=metadata)
+    fetched = await client.get(
+        f"{messages_url(conversation['id'])}/{body['id']}", headers=alice.headers
+    )
+
+    listed = await client.get(
+        messages_url(conversation["id"]),
+        params={} if last is None else {"last": last},
+        headers=alice.headers,
+    )
+
+    assert listed.status_code == 200, listed.text
+    assert listed.json() == [fetched.json()]
+    assert listed.json()[0]["metadata"] == metadata
+
+
 @pytest.mark.parametrize("role", ["user", "assistant", "system"])
 async def test_every_allowed_role_is_accepted(client: Client, alice: Account, role: str) -> None:
     conversation = await create_conversation(client, alice.headers)

@@ -5,9 +5,12 @@ no schema a value can match twice."""
 import re
 from typing import Any
 
+import msgspec
 import pytest
 
 from service import passwords
+from service.api.openapi import DOCUMENTED_AS
+from service.queries.generated import messages
 from tests.api.helpers import Client
 
 METHODS = ("get", "post", "put", "patch", "delete")
@@ -150,3 +153,17 @@ async def test_a_json_query_parameter_is_described_by_its_content(document: Any)
     ]
     assert "schema" not in metadata
     assert metadata["content"] == {"application/json": {"schema": {"type": "object"}}}
+
+
+async def test_a_listed_message_is_documented_as_a_message(document: Any) -> None:
+    """A list's rows carry their metadata as stored JSON text; they answer a Message's
+    JSON, and the document says Message."""
+    assert DOCUMENTED_AS == {"ListedMessage": "Message"}
+    listed, message = messages.ListedMessage, messages.Message
+    assert [f.name for f in msgspec.structs.fields(listed)] == [
+        f.name for f in msgspec.structs.fields(message)
+    ]
+    answer = document["paths"]["/conversations/{conversation_id}/messages"]["get"]["responses"]
+    items = answer["200"]["content"]["application/json"]["schema"]["items"]
+    assert items == {"$ref": "#/components/schemas/Message"}
+    assert "ListedMessage" not in document["components"]["schemas"]

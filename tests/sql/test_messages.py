@@ -2,12 +2,13 @@ import uuid
 from typing import Any
 
 import asyncpg
+import msgspec
 import pytest
 
 from service.db import Listing
 from service.queries import conversations, messages, users
 from service.queries.conversations import Conversation
-from service.queries.messages import Message, NewMessage
+from service.queries.messages import ListedMessage, Message, NewMessage
 
 RICH_METADATA: dict[str, Any] = {
     "video": {"id": "dQw4w9WgXcQ", "timestamps": [0, 12.5, 61]},
@@ -17,6 +18,17 @@ RICH_METADATA: dict[str, Any] = {
     "empty": {},
     "nothing": [],
 }
+
+
+def parsed(listing: Listing[ListedMessage] | None) -> Listing[Message] | None:
+    """A list's rows with their stored metadata parsed, to compare with Messages."""
+    if listing is None:
+        return None
+    items = [
+        Message(**{**msgspec.structs.asdict(m), "metadata": msgspec.json.decode(m.metadata)})
+        for m in listing.items
+    ]
+    return Listing(items, listing.total, listing.exact)
 
 
 async def add(
@@ -134,8 +146,10 @@ async def test_create_many_keeps_the_given_order(
     ]
     assert all(m.conversation_id == conversation.id and m.user_id == alice.id for m in created)
     assert [m.created_at for m in created] == sorted({m.created_at for m in created})
-    listed = await messages.list_by_conversation(
-        db, conversation_id=conversation.id, user_id=alice.id, limit=10, offset=0
+    listed = parsed(
+        await messages.list_by_conversation(
+            db, conversation_id=conversation.id, user_id=alice.id, limit=10, offset=0
+        )
     )
     assert listed == Listing(created, 3)
 
@@ -152,8 +166,10 @@ async def test_create_many_follows_earlier_messages(
         messages=[NewMessage(role="user", content=f"bulk {i}") for i in range(50)],
     )
 
-    listed = await messages.list_by_conversation(
-        db, conversation_id=conversation.id, user_id=alice.id, limit=100, offset=0
+    listed = parsed(
+        await messages.list_by_conversation(
+            db, conversation_id=conversation.id, user_id=alice.id, limit=100, offset=0
+        )
     )
     assert listed == Listing([first, *created], 51)
     assert [m.content for m in created] == [f"bulk {i}" for i in range(50)]
@@ -247,8 +263,10 @@ async def test_list_by_conversation_oldest_first(
 ) -> None:
     sent = [await add(db, conversation, f"m{i}") for i in range(4)]
 
-    listed = await messages.list_by_conversation(
-        db, conversation_id=conversation.id, user_id=alice.id, limit=10, offset=0
+    listed = parsed(
+        await messages.list_by_conversation(
+            db, conversation_id=conversation.id, user_id=alice.id, limit=10, offset=0
+        )
     )
     assert listed == Listing(sent, 4)
     assert [m.created_at for m in listed.items] == sorted(m.created_at for m in listed.items)
@@ -260,13 +278,15 @@ async def test_list_by_conversation_paginates(
     sent = [await add(db, conversation, f"m{i}") for i in range(5)]
 
     async def page(limit: int, offset: int = 0, after: Message | None = None) -> list[Message]:
-        listed = await messages.list_by_conversation(
-            db,
-            conversation_id=conversation.id,
-            user_id=alice.id,
-            after=None if after is None else (after.created_at, after.id),
-            limit=limit,
-            offset=offset,
+        listed = parsed(
+            await messages.list_by_conversation(
+                db,
+                conversation_id=conversation.id,
+                user_id=alice.id,
+                after=None if after is None else (after.created_at, after.id),
+                limit=limit,
+                offset=offset,
+            )
         )
         assert listed is not None
         assert (listed.total, listed.exact) == (5, True)
@@ -289,8 +309,10 @@ async def test_list_by_conversation_keeps_conversations_apart(
     mine = await add(db, conversation, "here")
     await add(db, other, "there")
 
-    listed = await messages.list_by_conversation(
-        db, conversation_id=conversation.id, user_id=alice.id, limit=10, offset=0
+    listed = parsed(
+        await messages.list_by_conversation(
+            db, conversation_id=conversation.id, user_id=alice.id, limit=10, offset=0
+        )
     )
     assert listed == Listing([mine], 1)
 
@@ -300,12 +322,16 @@ async def test_list_by_conversation_of_another_user_is_none(
 ) -> None:
     await add(db, conversation, "secret")
 
-    listed = await messages.list_by_conversation(
-        db, conversation_id=conversation.id, user_id=bob.id, limit=10, offset=0
+    listed = parsed(
+        await messages.list_by_conversation(
+            db, conversation_id=conversation.id, user_id=bob.id, limit=10, offset=0
+        )
     )
     assert listed is None
-    unknown = await messages.list_by_conversation(
-        db, conversation_id=uuid.uuid4(), user_id=alice.id, limit=10, offset=0
+    unknown = parsed(
+        await messages.list_by_conversation(
+            db, conversation_id=uuid.uuid4(), user_id=alice.id, limit=10, offset=0
+        )
     )
     assert unknown is None
 
@@ -313,8 +339,10 @@ async def test_list_by_conversation_of_another_user_is_none(
 async def test_list_by_conversation_of_an_empty_conversation_is_an_empty_listing(
     db: asyncpg.Connection, alice: users.User, conversation: Conversation
 ) -> None:
-    listed = await messages.list_by_conversation(
-        db, conversation_id=conversation.id, user_id=alice.id, limit=10, offset=0
+    listed = parsed(
+        await messages.list_by_conversation(
+            db, conversation_id=conversation.id, user_id=alice.id, limit=10, offset=0
+        )
     )
     assert listed == Listing([], 0)
 
@@ -324,7 +352,9 @@ async def test_get_last_n_returns_newest_oldest_first(
 ) -> None:
     sent = [await add(db, conversation, f"m{i}") for i in range(6)]
 
-    last = await messages.list_last_n(db, conversation_id=conversation.id, user_id=alice.id, n=3)
+    last = parsed(
+        await messages.list_last_n(db, conversation_id=conversation.id, user_id=alice.id, n=3)
+    )
 
     assert last == Listing(sent[3:], 6)
 
@@ -334,7 +364,9 @@ async def test_get_last_n_with_fewer_messages_returns_all(
 ) -> None:
     sent = [await add(db, conversation, f"m{i}") for i in range(2)]
 
-    last = await messages.list_last_n(db, conversation_id=conversation.id, user_id=alice.id, n=10)
+    last = parsed(
+        await messages.list_last_n(db, conversation_id=conversation.id, user_id=alice.id, n=10)
+    )
 
     assert last == Listing(sent, 2)
 
@@ -349,7 +381,9 @@ async def test_get_last_n_after_bulk_insert(
         messages=[NewMessage(role="user", content=str(i)) for i in range(10)],
     )
 
-    last = await messages.list_last_n(db, conversation_id=conversation.id, user_id=alice.id, n=4)
+    last = parsed(
+        await messages.list_last_n(db, conversation_id=conversation.id, user_id=alice.id, n=4)
+    )
 
     assert last is not None
     assert [m.content for m in last.items] == ["6", "7", "8", "9"]
@@ -361,14 +395,16 @@ async def test_get_last_n_zero_is_empty_and_foreign_is_none(
 ) -> None:
     await add(db, conversation, "m")
 
-    assert await messages.list_last_n(
-        db, conversation_id=conversation.id, user_id=alice.id, n=0
+    assert parsed(
+        await messages.list_last_n(db, conversation_id=conversation.id, user_id=alice.id, n=0)
     ) == Listing([], 1)
     assert (
-        await messages.list_last_n(db, conversation_id=conversation.id, user_id=bob.id, n=5) is None
+        parsed(await messages.list_last_n(db, conversation_id=conversation.id, user_id=bob.id, n=5))
+        is None
     )
     assert (
-        await messages.list_last_n(db, conversation_id=uuid.uuid4(), user_id=alice.id, n=5) is None
+        parsed(await messages.list_last_n(db, conversation_id=uuid.uuid4(), user_id=alice.id, n=5))
+        is None
     )
 
 
@@ -496,8 +532,10 @@ async def test_delete_removes_own_message(
         )
         is False
     )
-    listed = await messages.list_by_conversation(
-        db, conversation_id=conversation.id, user_id=alice.id, limit=10, offset=0
+    listed = parsed(
+        await messages.list_by_conversation(
+            db, conversation_id=conversation.id, user_id=alice.id, limit=10, offset=0
+        )
     )
     assert listed == Listing([kept], 1)
 

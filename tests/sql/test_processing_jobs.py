@@ -4,6 +4,7 @@ from datetime import timedelta
 from typing import Any
 
 import asyncpg
+import msgspec
 import pytest
 
 from service.db import Listing, connect
@@ -833,7 +834,7 @@ async def test_claiming_walks_the_claim_index_even_when_the_statistics_are_stale
     for setting in settings:
         name, value = setting.split("=")
         await db.execute(f"SET LOCAL {name} = {value}")  # names from the catalogue
-    plan = _nodes((await db.fetchval(_CLAIM_CANDIDATES, None))[0]["Plan"])
+    plan = _nodes(msgspec.json.decode(await db.fetchval(_CLAIM_CANDIDATES, None))[0]["Plan"])
     assert [n.get("Index Name") for n in plan if "Index Name" in n] == ["idx_processing_jobs_claim"]
     assert not any(n["Node Type"] in ("Sort", "Bitmap Heap Scan") for n in plan), plan
 
@@ -871,7 +872,11 @@ async def test_a_users_claim_reads_only_their_queue(
         name, value = setting.split("=")
         await db.execute(f"SET LOCAL {name} = {value}")  # names from the catalogue
     for job_types in (None, ["transcribe", "summarize"]):
-        plan = _nodes((await db.fetchval(_USER_CLAIM_CANDIDATES, alice.id, job_types))[0]["Plan"])
+        plan = _nodes(
+            msgspec.json.decode(await db.fetchval(_USER_CLAIM_CANDIDATES, alice.id, job_types))[0][
+                "Plan"
+            ]
+        )
         used = [n.get("Index Name") for n in plan if "Index Name" in n]
         assert used == ["idx_processing_jobs_claim_by_user"], plan
         assert not any(n["Node Type"] in ("Sort", "Bitmap Heap Scan") for n in plan), plan
@@ -921,7 +926,9 @@ async def test_a_claim_of_some_job_types_reads_only_their_queues(
         name, value = setting.split("=")
         await db.execute(f"SET LOCAL {name} = {value}")  # names from the catalogue
     plan = _nodes(
-        (await db.fetchval(_TYPE_CLAIM_CANDIDATES, ["transcribe", "summarize"]))[0]["Plan"]
+        msgspec.json.decode(await db.fetchval(_TYPE_CLAIM_CANDIDATES, ["transcribe", "summarize"]))[
+            0
+        ]["Plan"]
     )
     used = [n.get("Index Name") for n in plan if "Index Name" in n]
     assert used == ["idx_processing_jobs_claim_by_type"], plan

@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import asyncpg
+import msgspec
 import pytest
 
 from service.db import TOTAL_CAP, connect, sql
@@ -210,7 +211,7 @@ async def _plan_after_ten(
         )
     finally:
         await conn.execute("DEALLOCATE probe")
-    document = json.loads(explained) if isinstance(explained, str) else explained
+    document = msgspec.json.decode(explained)  # json comes as msgspec.Raw (service/db.py)
     return list(_nodes(document[0]["Plan"]))
 
 

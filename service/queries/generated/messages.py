@@ -23,6 +23,16 @@ class Message(msgspec.Struct, frozen=True, gc=False):
     created_at: datetime
 
 
+class ListedMessage(msgspec.Struct, frozen=True, gc=False):
+    id: UUID
+    conversation_id: UUID
+    user_id: UUID
+    role: str
+    content: str
+    metadata: msgspec.Raw
+    created_at: datetime
+
+
 _COUNT_BY_CONVERSATION = sql("messages/count_by_conversation")
 _CREATE = sql("messages/create")
 _CREATE_MANY = sql("messages/create_many")
@@ -93,11 +103,11 @@ async def list_by_conversation(
     after_id: UUID | None = None,
     limit: int,
     offset: int,
-) -> tuple[int, list[Message]] | None:
+) -> tuple[int, list[ListedMessage]] | None:
     rows = await db.fetch(_LIST_BY_CONVERSATION, conversation_id, user_id, after_created_at, after_id, limit, offset)
     if not rows:
         return None
-    return rows[0][0], [Message(*row[1:]) for row in rows if row[1] is not None]
+    return rows[0][0], [ListedMessage(*row[1:]) for row in rows if row[1] is not None]
 
 
 async def list_last_n(
@@ -106,11 +116,11 @@ async def list_last_n(
     conversation_id: UUID,
     user_id: UUID,
     n: int,
-) -> tuple[int, list[Message]] | None:
+) -> tuple[int, list[ListedMessage]] | None:
     rows = await db.fetch(_LIST_LAST_N, conversation_id, user_id, n)
     if not rows:
         return None
-    return rows[0][0], [Message(*row[1:]) for row in rows if row[1] is not None]
+    return rows[0][0], [ListedMessage(*row[1:]) for row in rows if row[1] is not None]
 
 
 async def update(
