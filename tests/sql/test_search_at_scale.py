@@ -34,6 +34,7 @@ class Library:
         self.channels: list[uuid.UUID] = []
         self.conversation: uuid.UUID | None = None
         self.deep_message: tuple[Any, Any] = (None, None)
+        self.late_conversation: uuid.UUID | None = None
 
 
 def _text(rng: random.Random, index: int) -> str:
@@ -154,6 +155,24 @@ async def _seed(url: str) -> Library:
             chat,
         )
         library.deep_message = (deep["created_at"], deep["id"])
+        # How a live table fills: messages of ten conversations arrive interleaved, so
+        # the table is in time order, not conversation order; one conversation starts
+        # late. Walking the created_at index from the start would read 15,000 rows of
+        # the others before its first message.
+        threads = [
+            await conn.fetchval("INSERT INTO conversations (user_id) VALUES ($1) RETURNING id", big)
+            for _ in range(10)
+        ]
+        await conn.execute(
+            "INSERT INTO messages (conversation_id, user_id, role, content, created_at)"
+            " SELECT CASE WHEN n > 15000 AND n % 10 = 0 THEN ($1::uuid[])[1]"
+            "             ELSE ($1::uuid[])[2 + n % 9] END,"
+            "        $2, 'user', 'i' || n, now() + interval '1 day' + n * interval '1 ms'"
+            " FROM generate_series(1, 20000) AS n",
+            threads,
+            big,
+        )
+        library.late_conversation = threads[0]
         await conn.execute("VACUUM ANALYZE")
         return library
     finally:
@@ -337,6 +356,24 @@ async def test_scoped_search_keeps_its_index_plan(
                 51,
                 0,
             ],
+            "messages",
+            "idx_messages_conversation_id",
+        ),
+        (  # messages interleaved with other conversations', and a late start
+            "messages/list_by_conversation",
+            lambda lib: [lib.late_conversation, lib.big, None, None, 51, 0],
+            "messages",
+            "idx_messages_conversation_id",
+        ),
+        (
+            "messages/list_last_n",
+            lambda lib: [lib.late_conversation, lib.big, 51],
+            "messages",
+            "idx_messages_conversation_id",
+        ),
+        (
+            "messages/list_last_n",
+            lambda lib: [lib.conversation, lib.big, 51],
             "messages",
             "idx_messages_conversation_id",
         ),
