@@ -12,8 +12,9 @@ generic plan for all parameter values after five executions. Every search and li
 is written so that its generic plan is the good one: optional filters never sit
 on the index path as `$n IS NULL OR col = $n` (the keyset bound is a row comparison
 with coalesce()d ends, a search's scope is chosen by UNION ALL arms, the search's
-access path by a one-time filter, a message page takes its keys from its index
-before its rows), and tests/sql/test_search_at_scale.py reads
+access path by a one-time filter; messages.created_at has a BRIN index, which
+offers a conversation's page no second ordered path), and
+tests/sql/test_search_at_scale.py reads
 each plan under force_generic_plan. Planning every statement every time instead
 (plan_cache_mode = force_custom_plan) cost 60 to 200 µs of PostgreSQL CPU per
 statement, measured."""

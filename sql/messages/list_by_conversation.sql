@@ -6,26 +6,18 @@
 -- when given, with the conversation's message count (kept by a trigger) as the total.
 -- No row at all: the conversation is not the caller's; one row of NULLs: an empty page.
 -- metadata::json: handed to the client as stored, never parsed (service/db.py).
---
--- The page's keys come from idx_messages_conversation_id alone (an index-only scan),
--- then its rows by primary key. Read in one step, the rows' heap order decides the
--- plan: messages of many conversations arrive interleaved, so the table is in time
--- order, and the generic plan walked idx_messages_created_at from the cursor instead,
--- through every other conversation's messages (tests/sql/test_search_at_scale.py).
 SELECT c.message_count AS total,
        m.id, m.conversation_id, m.user_id, m.role, m.content, m.metadata::json AS metadata,
        m.created_at
 FROM conversations c
 LEFT JOIN LATERAL (
-    SELECT message.*
-    FROM (SELECT id
-          FROM messages
-          WHERE conversation_id = c.id
-            AND (created_at, id) > (coalesce($3::timestamptz, '-infinity'),
-                                    coalesce($4::uuid, '00000000-0000-0000-0000-000000000000'))
-          ORDER BY created_at, id
-          LIMIT $5 OFFSET $6) page
-    JOIN messages message ON message.id = page.id
+    SELECT *
+    FROM messages
+    WHERE conversation_id = c.id
+      AND (created_at, id) > (coalesce($3::timestamptz, '-infinity'),
+                              coalesce($4::uuid, '00000000-0000-0000-0000-000000000000'))
+    ORDER BY created_at, id
+    LIMIT $5 OFFSET $6
 ) m ON true
 WHERE c.id = $1 AND c.user_id = $2
 ORDER BY m.created_at, m.id;

@@ -67,6 +67,7 @@ def test_0012_finishes_sessions_whose_jobs_all_finished_before_it(
         "0013.semantic_retrieval",
         "0014.job_queue",
         "0015.filtered_claims",
+        "0016.messages_created_at_brin",
     ]
 
     after = _run(
@@ -88,7 +89,8 @@ def test_rolling_back_0012_removes_its_column_and_triggers(
     url = make_database()
     migrations.apply(url)
 
-    assert migrations.rollback(url, 4) == [
+    assert migrations.rollback(url, 5) == [
+        "0016.messages_created_at_brin",
         "0015.filtered_claims",
         "0014.job_queue",
         "0013.semantic_retrieval",
@@ -123,6 +125,7 @@ def test_rolling_back_0012_removes_its_column_and_triggers(
         "0013.semantic_retrieval",
         "0014.job_queue",
         "0015.filtered_claims",
+        "0016.messages_created_at_brin",
     ]
 
 

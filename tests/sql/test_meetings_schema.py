@@ -588,7 +588,8 @@ async def test_rolling_back_0009_removes_exactly_the_meeting_objects(
     url = make_database()
     migrations.apply(url)
     # the migrations on top of it go first
-    assert migrations.rollback(url, 6) == [
+    assert migrations.rollback(url, 7) == [
+        "0016.messages_created_at_brin",
         "0015.filtered_claims",
         "0014.job_queue",
         "0013.semantic_retrieval",
@@ -625,6 +626,7 @@ async def test_rolling_back_0009_removes_exactly_the_meeting_objects(
             "0013.semantic_retrieval",
             "0014.job_queue",
             "0015.filtered_claims",
+            "0016.messages_created_at_brin",
         ]
         restored = await conn.fetchval(
             "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema()"

@@ -280,7 +280,8 @@ def test_rolling_back_0011_restores_case_sensitive_usernames(
 ) -> None:
     url = make_database()
     migrations.apply(url)
-    assert migrations.rollback(url, 5) == [
+    assert migrations.rollback(url, 6) == [
+        "0016.messages_created_at_brin",
         "0015.filtered_claims",
         "0014.job_queue",
         "0013.semantic_retrieval",

@@ -1010,6 +1010,8 @@ async def index_definitions(db: asyncpg.Connection) -> dict[str, str]:
         ("idx_conversations_user_updated", "conversations", "(user_id, updated_at, id)"),
         ("idx_messages_conversation_id", "messages", "(conversation_id, created_at, id)"),
         ("idx_messages_metadata", "messages", "gin (metadata)"),
+        # BRIN: indexed for time ranges, and no ordered path to lure a page (0016)
+        ("idx_messages_created_at", "messages", "brin (created_at)"),
         ("idx_templates_type_default", "templates", "(template_type, is_default)"),
     ],
 )
