@@ -21,16 +21,20 @@ def _run(database_url: str, statement: sql.Composed) -> None:
         conn.close()
 
 
-@contextmanager
-def scratch_database(database_url: str) -> Iterator[str]:
+def new_database(database_url: str) -> str:
     """Creates an empty database beside the one at `database_url` (the role needs
-    CREATEDB), yields its URL, and drops it afterwards."""
+    CREATEDB) and returns its URL."""
     name = f"tubebase_scratch_{uuid.uuid4().hex[:12]}"
     _run(database_url, tooling_sql("create_database").format(name=sql.Identifier(name)))
+    return urlsplit(database_url)._replace(path=f"/{name}").geturl()
+
+
+@contextmanager
+def scratch_database(database_url: str) -> Iterator[str]:
+    """A new database (`new_database`), dropped afterwards."""
+    url = new_database(database_url)
     try:
-        yield urlsplit(database_url)._replace(path=f"/{name}").geturl()
+        yield url
     finally:
-        _run(
-            database_url,
-            tooling_sql("drop_database").format(name=sql.Identifier(name)),
-        )
+        name = urlsplit(url).path.lstrip("/")
+        _run(database_url, tooling_sql("drop_database").format(name=sql.Identifier(name)))
