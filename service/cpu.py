@@ -4,9 +4,17 @@ code and the chunker's regular expression release the GIL.
 
 The pool is bounded twice: `workers` threads, and at most `queue` more calls
 waiting for one. Past that a call fails at once with `Busy` (answered 503 with
-Retry-After) instead of joining an ever longer queue."""
+Retry-After) instead of joining an ever longer queue.
+
+Its threads also run at a lower scheduling priority than the event loop (nice +10,
+where the OS lets a thread have its own, as Linux does), and so do the threads
+argon2 starts for its lanes, which inherit it: one hash runs 4 of them, so two
+workers kept every core busy and the loop waited its turn behind them
+(`/health/live` p99 29-104 ms under 40 concurrent logins on 2 cores; 15-32 ms since)."""
 
 import asyncio
+import contextlib
+import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -21,9 +29,22 @@ class Busy(Exception):
     retry_after_seconds = 1
 
 
+# How much lower than the event loop's the workers' priority is (nice: 0 to 19).
+NICENESS = 10
+
+
+def _yield_to_the_loop() -> None:
+    """Each worker thread's initializer: on Linux a thread id names the thread alone."""
+    with contextlib.suppress(OSError, AttributeError):  # not everywhere per thread
+        tid = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, tid, os.getpriority(os.PRIO_PROCESS, tid) + NICENESS)
+
+
 class CpuPool:
     def __init__(self, *, workers: int, queue: int) -> None:
-        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="tubebase-cpu")
+        self._executor = ThreadPoolExecutor(
+            max_workers=workers, thread_name_prefix="tubebase-cpu", initializer=_yield_to_the_loop
+        )
         self.workers = workers
         self.limit = workers + queue
         self._pending = 0

@@ -4,8 +4,11 @@ Retry-After (never 500, never a hang) while unrelated routes still answer, and t
 service recovers by itself. Asserted by behaviour and ordering, not by timings."""
 
 import asyncio
+import os
 import shutil
+import sys
 import tempfile
+import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -22,6 +25,7 @@ from litestar.testing import AsyncTestClient
 from service import security
 from service.api.app import create_app
 from service.cluster import LocalCluster
+from service.cpu import NICENESS
 from service.settings import load_settings
 from service.tooling import migrations
 from tests.api.helpers import create_conversation
@@ -197,6 +201,31 @@ async def test_a_full_cpu_queue_is_503_and_never_blocks_liveness(
         # The liveness probe did not wait behind the hashing.
         assert finished.index("live") < len(finished) - 1
         assert cpu.pending == 0
+
+
+def _niceness() -> int:
+    return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+
+def _niceness_of_a_thread_started_here() -> int:
+    """What argon2's lane threads get: a thread started by a pool thread."""
+    found: list[int] = []
+    started = threading.Thread(target=lambda: found.append(_niceness()))
+    started.start()
+    started.join()
+    return found[0]
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="a priority of its own per thread is Linux's")
+async def test_cpu_bound_work_runs_below_the_event_loops_priority(database_url: str) -> None:
+    async with service(database_url) as client:
+        cpu = client.app.state.cpu
+        loop_niceness = _niceness()
+        assert await cpu.run(_niceness) == min(loop_niceness + NICENESS, 19)
+        assert await cpu.run(_niceness_of_a_thread_started_here) == min(
+            loop_niceness + NICENESS, 19
+        )
+        assert _niceness() == loop_niceness
 
 
 @pytest.fixture(scope="module")
