@@ -142,7 +142,9 @@ async def provide_read_db(request: Request[Any, Any, Any], user: CurrentUser) ->
 
 
 def bearer_token(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
-    header = connection.headers.get("authorization")
+    # From the raw headers: building Litestar's Headers for one lookup cost ~2% of a POST.
+    raw = connection.scope["headers"]
+    header = next((v.decode("latin-1") for k, v in raw if k.lower() == b"authorization"), None)
     if not header:
         raise NotAuthorizedException(
             "missing Authorization header: send 'Authorization: Bearer <token>' from /auth/login",
