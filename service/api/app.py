@@ -41,6 +41,7 @@ from service.api.deps import (
     provide_db,
     provide_page,
     provide_read_db,
+    provide_session_token,
     provide_user,
 )
 from service.api.errors import (
@@ -214,6 +215,7 @@ def create_app(settings: Settings, database_url: str) -> Litestar:
             "db": Provide(provide_db),
             "read_db": Provide(provide_read_db),
             "user": Provide(provide_user),
+            "session_token": Provide(provide_session_token),
             "page": Provide(provide_page),
         },
         exception_handlers={

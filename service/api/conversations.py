@@ -12,7 +12,17 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from msgspec import UNSET, UnsetType
 
 from service.api.created import created
-from service.api.deps import MAX_PAGE, ONE_STATEMENT, READ_PAGE, CurrentUser, Db, Paging, ReadDb
+from service.api.deps import (
+    MAX_PAGE,
+    ONE_STATEMENT,
+    SESSION_READ_PAGE,
+    TOKEN_IN_STATEMENT,
+    CurrentUser,
+    Db,
+    Paging,
+    ReadDb,
+    SessionToken,
+)
 from service.api.pages import Cursor, whole_response
 from service.api.patching import split
 from service.fields import NON_BLANK
@@ -127,18 +137,26 @@ class ConversationController(Controller):
         if not await conversations.delete(db, conversation_id=conversation_id, user_id=user.id):
             raise _conversation_not_found(conversation_id)
 
-    # One statement (the conversation check is inside the INSERT): it is its own
-    # transaction, so BEGIN and COMMIT would be two more round trips for nothing.
-    @post("/{conversation_id:uuid}/messages", summary="Add a message", opt=ONE_STATEMENT)
+    # One statement (the token and conversation checks are inside the INSERT): it is
+    # its own transaction, so BEGIN and COMMIT would be two more round trips for nothing.
+    @post(
+        "/{conversation_id:uuid}/messages",
+        summary="Add a message",
+        opt={**ONE_STATEMENT, **TOKEN_IN_STATEMENT},
+    )
     async def add_message(
-        self, conversation_id: FromPath[UUID], data: JSONBody[MessageIn], db: Db, user: CurrentUser
+        self,
+        conversation_id: FromPath[UUID],
+        data: JSONBody[MessageIn],
+        db: Db,
+        session_token: SessionToken,
     ) -> Response[Message]:
         """Appends a message (`role` user, assistant or system) to the caller's conversation; its
         `message_count` grows and its `updated_at` moves it to the front of the list."""
-        message = await messages.create(
+        message = await messages.create_for_session(
             db,
             conversation_id=conversation_id,
-            user_id=user.id,
+            token_hash=session_token,
             role=data.role,
             content=data.content,
             metadata=data.metadata,
@@ -168,13 +186,14 @@ class ConversationController(Controller):
     @get(
         "/{conversation_id:uuid}/messages",
         summary="Messages, oldest first; ?last=N for the newest N",
-        dependencies=READ_PAGE,
+        dependencies=SESSION_READ_PAGE,
+        opt=TOKEN_IN_STATEMENT,
     )
     async def list_messages(
         self,
         conversation_id: FromPath[UUID],
         read_db: ReadDb,
-        user: CurrentUser,
+        session_token: SessionToken,
         page: Paging,
         last: Annotated[
             int | None,
@@ -185,16 +204,16 @@ class ConversationController(Controller):
         answers the newest N in one piece and ignores `limit`, `offset` and `after`; without it the
         list pages by `limit` and `offset`, or `after` (the cursor in `Link: rel="next"`)."""
         if last is not None:
-            newest = await messages.list_last_n(
-                read_db, conversation_id=conversation_id, user_id=user.id, n=last
+            newest = await messages.list_last_n_for_session(
+                read_db, conversation_id=conversation_id, token_hash=session_token, n=last
             )
             if newest is None:
                 raise _conversation_not_found(conversation_id)
             return whole_response(newest)
-        found = await messages.list_by_conversation(
+        found = await messages.list_by_conversation_for_session(
             read_db,
             conversation_id=conversation_id,
-            user_id=user.id,
+            token_hash=session_token,
             after=page.after(MESSAGES),
             limit=page.fetch,
             offset=page.offset,

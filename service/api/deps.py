@@ -14,8 +14,9 @@ from litestar.middleware import (
     DefineMiddleware,
 )
 from litestar.params import QueryParameter
-from litestar.types import Receive, Scope, Send
+from litestar.types import Message, Receive, Scope, Send
 
+from service.api.errors import error_response
 from service.api.pages import Page
 from service.queries import sessions
 from service.queries.users import User
@@ -30,6 +31,9 @@ Db = NamedDependency[asyncpg.Connection]
 # A heavy read's connection: a replica caught up with the primary, or `db` itself.
 ReadDb = NamedDependency[asyncpg.Connection]
 CurrentUser = NamedDependency[User]
+# The hash of the caller's bearer token, for a route whose statement finds the caller
+# itself (TOKEN_IN_STATEMENT).
+SessionToken = NamedDependency[str]
 Admin = NamedDependency[User]
 Paging = NamedDependency[Page]
 
@@ -109,6 +113,12 @@ BROKEN_CONNECTION = (
 )
 
 ONE_STATEMENT = {"transaction": False}
+# A route whose one statement looks up the caller's session itself (a query
+# `..._for_session`): the request makes one round trip, not two (token, then the
+# statement). The middleware still refuses a missing or malformed header at once,
+# and an error answer comes only after the token is known live, so such a route too
+# answers 401 to a request with a dead token whatever else is wrong with it.
+TOKEN_IN_STATEMENT = {"token_in_statement": True}
 
 
 async def provide_db(request: Request[Any, Any, Any]) -> AsyncIterator[asyncpg.Connection]:
@@ -136,6 +146,17 @@ async def provide_read_db(request: Request[Any, Any, Any], user: CurrentUser) ->
     began, else the request's own connection. Not a generator: the request's
     connection holder gives the replica connection back with its own, so `db` stays
     the only dependency with a cleanup step (two would be closed in a task group)."""
+    return await _read_connection(request)
+
+
+async def provide_session_read_db(
+    request: Request[Any, Any, Any], session_token: SessionToken
+) -> asyncpg.Connection:
+    """read_db, for a TOKEN_IN_STATEMENT route (after `session_token`, not `user`)."""
+    return await _read_connection(request)
+
+
+async def _read_connection(request: Request[Any, Any, Any]) -> asyncpg.Connection:
     replica = request.app.state.replica
     held = RequestConnection.of(request)
     return await held.get() if replica is None else await held.read(replica)
@@ -170,19 +191,74 @@ class BearerTokenAuth(AbstractAuthenticationMiddleware):
         held = RequestConnection(state.pool, state.settings.pool_acquire_timeout_ms / 1000)
         scope[RequestConnection.SCOPE_KEY] = held  # type: ignore[literal-required]
         async with held:
-            await super().__call__(scope, receive, send)
+            if scope["route_handler"].opt.get("token_in_statement"):
+                await self._token_in_statement(scope, receive, send)
+            else:
+                await super().__call__(scope, receive, send)
 
     async def authenticate_request(
         self, connection: ASGIConnection[Any, Any, Any, Any]
     ) -> AuthenticationResult:
         token = bearer_token(connection)
-        conn = await RequestConnection.of(connection).get()
-        user = await sessions.get_user_by_token(conn, token_hash=hash_token(token))
-        if user is None:
-            raise NotAuthorizedException(
-                "token is invalid or expired: log in again", headers={"WWW-Authenticate": "Bearer"}
-            )
-        return AuthenticationResult(user=user, auth=token)
+        if connection.route_handler.opt.get("token_in_statement"):
+            return AuthenticationResult(user=None, auth=token)
+        return AuthenticationResult(user=await _caller(connection, token), auth=token)
+
+    async def _token_in_statement(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Success means the route's statement found the token live. An error answer
+        (a 4xx or 5xx, held back until the handler is done) or an exception goes out
+        only once a lookup has found the token live too; a dead token answers 401."""
+        held_back: list[Message] = []
+
+        async def send_unless_error(message: Message) -> None:
+            if held_back or (message["type"] == "http.response.start" and message["status"] >= 400):
+                held_back.append(message)
+            else:
+                await send(message)
+
+        try:
+            await super().__call__(scope, receive, send_unless_error)
+        except Exception:
+            if await _token_is_dead(scope):
+                raise _dead_token() from None
+            raise
+        if held_back and await _token_is_dead(scope):
+            refusal = _dead_token()
+            answer = error_response(refusal.status_code, refusal.detail)
+            answer.headers.update(refusal.headers or {})
+            await answer.to_asgi_response(None, Request(scope))(scope, receive, send)
+            return
+        for message in held_back:
+            await send(message)
+
+
+def _dead_token() -> NotAuthorizedException:
+    return NotAuthorizedException(
+        "token is invalid or expired: log in again", headers={"WWW-Authenticate": "Bearer"}
+    )
+
+
+async def _caller(connection: ASGIConnection[Any, Any, Any, Any], token: str) -> User:
+    conn = await RequestConnection.of(connection).get()
+    user = await sessions.get_user_by_token(conn, token_hash=hash_token(token))
+    if user is None:
+        raise _dead_token()
+    return user
+
+
+async def _token_is_dead(scope: Scope) -> bool:
+    """False too when the token is unknown (the header was refused already) or the
+    lookup itself fails: the answer the request already has stands."""
+    token = scope.get("auth")
+    if token is None or scope.get("user") is not None:
+        return False
+    try:
+        await _caller(ASGIConnection(scope), token)
+    except NotAuthorizedException:
+        return True
+    except Exception:
+        return False
+    return False
 
 
 auth_middleware = DefineMiddleware(BearerTokenAuth, exclude=["^/schema"])
@@ -193,11 +269,20 @@ auth_middleware = DefineMiddleware(BearerTokenAuth, exclude=["^/schema"])
 # more than a request's whole query (about 50 µs of a list's 470 µs, measured). So
 # the dependencies a handler names form one chain: `user` names `db`, `read_db`
 # names `user`, and `page` names `user`, or `read_db` in the handlers that read on
-# the replica (READ_PAGE); tests/api/test_dependencies.py holds every route to it.
+# the replica (READ_PAGE); a TOKEN_IN_STATEMENT handler has `session_token` where
+# the others have `user` (SESSION_READ_PAGE); tests/api/test_dependencies.py holds
+# every route to it.
 
 
-async def provide_user(request: Request[User, str, Any], db: Db) -> User:
-    return request.user
+async def provide_user(request: Request[User | None, str, Any], db: Db) -> User:
+    user = request.user
+    if user is None:  # a TOKEN_IN_STATEMENT route that asks for the user after all
+        user = request.scope["user"] = await _caller(request, request.auth)
+    return user
+
+
+async def provide_session_token(request: Request[Any, str, Any], db: Db) -> str:
+    return hash_token(request.auth)
 
 
 async def provide_admin(user: CurrentUser) -> User:
@@ -239,3 +324,5 @@ async def provide_read_page(
 
 # For a handler that names both `read_db` and `page`.
 READ_PAGE = {"page": Provide(provide_read_page)}
+# The same, for a TOKEN_IN_STATEMENT handler (`session_token`, then `read_db`, then `page`).
+SESSION_READ_PAGE = {**READ_PAGE, "read_db": Provide(provide_session_read_db)}

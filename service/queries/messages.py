@@ -41,6 +41,23 @@ async def create(
     )  # fmt: skip
 
 
+async def create_for_session(
+    db: Executor,
+    *,
+    conversation_id: UUID,
+    token_hash: str,
+    role: Role,
+    content: str,
+    metadata: dict[str, Any] | None = None,
+) -> Message | None:
+    """create, for the user of the live session `token_hash` names, checked in the same
+    statement; None when the session is not live or the conversation not its user's."""
+    return await generated.create_for_session(
+        db, conversation_id=conversation_id, token_hash=token_hash, role=role, content=content,
+        metadata=metadata or {},
+    )  # fmt: skip
+
+
 async def create_many(
     db: Executor, *, conversation_id: UUID, user_id: UUID, messages: Sequence[NewMessage]
 ) -> list[Message]:
@@ -70,7 +87,27 @@ async def list_by_conversation(
         db, conversation_id=conversation_id, user_id=user_id, after_created_at=created_at,
         after_id=message_id, limit=limit, offset=offset,
     )  # fmt: skip
-    return None if page is None else Listing(page[1], page[0])
+    return _listing(page)
+
+
+async def list_by_conversation_for_session(
+    db: Executor,
+    *,
+    conversation_id: UUID,
+    token_hash: str,
+    after: tuple[datetime, UUID] | None = None,
+    limit: int,
+    offset: int = 0,
+) -> Listing[ListedMessage] | None:
+    """list_by_conversation, for the user of the live session `token_hash` names,
+    checked in the same statement; None when the session is not live or the
+    conversation not its user's."""
+    created_at, message_id = after or (None, None)
+    page = await generated.list_by_conversation_for_session(
+        db, conversation_id=conversation_id, token_hash=token_hash, after_created_at=created_at,
+        after_id=message_id, limit=limit, offset=offset,
+    )  # fmt: skip
+    return _listing(page)
 
 
 async def list_last_n(
@@ -78,6 +115,21 @@ async def list_last_n(
 ) -> Listing[ListedMessage] | None:
     """The newest n, oldest first; None when the conversation is not the user's."""
     page = await generated.list_last_n(db, conversation_id=conversation_id, user_id=user_id, n=n)
+    return _listing(page)
+
+
+async def list_last_n_for_session(
+    db: Executor, *, conversation_id: UUID, token_hash: str, n: int
+) -> Listing[ListedMessage] | None:
+    """list_last_n, for the user of the live session `token_hash` names, checked in the
+    same statement; None when the session is not live or the conversation not its user's."""
+    page = await generated.list_last_n_for_session(
+        db, conversation_id=conversation_id, token_hash=token_hash, n=n
+    )
+    return _listing(page)
+
+
+def _listing(page: tuple[int, list[ListedMessage]] | None) -> Listing[ListedMessage] | None:
     return None if page is None else Listing(page[1], page[0])
 
 

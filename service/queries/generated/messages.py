@@ -35,12 +35,15 @@ class ListedMessage(msgspec.Struct, frozen=True, gc=False):
 
 _COUNT_BY_CONVERSATION = sql("messages/count_by_conversation")
 _CREATE = sql("messages/create")
+_CREATE_FOR_SESSION = sql("messages/create_for_session")
 _CREATE_MANY = sql("messages/create_many")
 _DELETE = sql("messages/delete")
 _EXISTS = sql("messages/exists")
 _GET_BY_ID = sql("messages/get_by_id")
 _LIST_BY_CONVERSATION = sql("messages/list_by_conversation")
+_LIST_BY_CONVERSATION_FOR_SESSION = sql("messages/list_by_conversation_for_session")
 _LIST_LAST_N = sql("messages/list_last_n")
+_LIST_LAST_N_FOR_SESSION = sql("messages/list_last_n_for_session")
 _UPDATE = sql("messages/update")
 
 
@@ -59,6 +62,19 @@ async def create(
     metadata: Any,
 ) -> Message | None:
     row = await db.fetchrow(_CREATE, conversation_id, user_id, role, content, metadata)
+    return None if row is None else Message(*row)
+
+
+async def create_for_session(
+    db: Executor,
+    *,
+    conversation_id: UUID,
+    token_hash: str,
+    role: str,
+    content: str,
+    metadata: Any,
+) -> Message | None:
+    row = await db.fetchrow(_CREATE_FOR_SESSION, conversation_id, token_hash, role, content, metadata)
     return None if row is None else Message(*row)
 
 
@@ -110,6 +126,22 @@ async def list_by_conversation(
     return rows[0][0], [ListedMessage(*row[1:]) for row in rows if row[1] is not None]
 
 
+async def list_by_conversation_for_session(
+    db: Executor,
+    *,
+    conversation_id: UUID,
+    token_hash: str,
+    after_created_at: datetime | None = None,
+    after_id: UUID | None = None,
+    limit: int,
+    offset: int,
+) -> tuple[int, list[ListedMessage]] | None:
+    rows = await db.fetch(_LIST_BY_CONVERSATION_FOR_SESSION, conversation_id, token_hash, after_created_at, after_id, limit, offset)
+    if not rows:
+        return None
+    return rows[0][0], [ListedMessage(*row[1:]) for row in rows if row[1] is not None]
+
+
 async def list_last_n(
     db: Executor,
     *,
@@ -118,6 +150,19 @@ async def list_last_n(
     n: int,
 ) -> tuple[int, list[ListedMessage]] | None:
     rows = await db.fetch(_LIST_LAST_N, conversation_id, user_id, n)
+    if not rows:
+        return None
+    return rows[0][0], [ListedMessage(*row[1:]) for row in rows if row[1] is not None]
+
+
+async def list_last_n_for_session(
+    db: Executor,
+    *,
+    conversation_id: UUID,
+    token_hash: str,
+    n: int,
+) -> tuple[int, list[ListedMessage]] | None:
+    rows = await db.fetch(_LIST_LAST_N_FOR_SESSION, conversation_id, token_hash, n)
     if not rows:
         return None
     return rows[0][0], [ListedMessage(*row[1:]) for row in rows if row[1] is not None]
