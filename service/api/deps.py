@@ -1,5 +1,6 @@
 """Request-scoped dependencies: the request's one connection, the caller, a page."""
 
+import asyncio
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
@@ -65,7 +66,10 @@ class RequestConnection:
 
     async def get(self) -> asyncpg.Connection:
         if self._conn is None:
-            self._conn = await self._pool.acquire(timeout=self._timeout)
+            # Not acquire(timeout=...): asyncpg runs that acquire in a task of its own
+            # (asyncio.wait_for), a timeout scope does not.
+            async with asyncio.timeout(self._timeout):
+                self._conn = await self._pool.acquire()
         return self._conn
 
     async def read(self, replica: Replica) -> asyncpg.Connection:
