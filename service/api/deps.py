@@ -17,7 +17,7 @@ from litestar.middleware import (
 from litestar.params import QueryParameter
 from litestar.types import Message, Receive, Scope, Send
 
-from service.api.errors import error_response
+from service.api.errors import UNAVAILABLE, error_response, unavailable_handler
 from service.api.pages import Page
 from service.queries import sessions
 from service.queries.users import User
@@ -209,31 +209,46 @@ class BearerTokenAuth(AbstractAuthenticationMiddleware):
         return AuthenticationResult(user=await _caller(connection, token), auth=token)
 
     async def _token_in_statement(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Success means the route's statement found the token live. An error answer
-        (a 4xx or 5xx, held back until the handler is done) or an exception goes out
-        only once a lookup has found the token live too; a dead token answers 401."""
+        """Success means the route's statement found the token live. A 4xx answer
+        (held back until the handler is done) or an exception that escaped the route
+        goes out only once a lookup has found the token live too: a dead token
+        answers 401, and a lookup that fails answers what a failed lookup answers
+        anywhere (503). An outage's own 503 goes out as it is: it says nothing about
+        the request, and a second wait for the database would only double the wait."""
         held_back: list[Message] = []
 
-        async def send_unless_error(message: Message) -> None:
-            if held_back or (message["type"] == "http.response.start" and message["status"] >= 400):
+        async def send_unless_refusal(message: Message) -> None:
+            if held_back or (
+                message["type"] == "http.response.start" and 400 <= message["status"] < 500
+            ):
                 held_back.append(message)
             else:
                 await send(message)
 
         try:
-            await super().__call__(scope, receive, send_unless_error)
-        except Exception:
-            if await _token_is_dead(scope):
-                raise _dead_token() from None
+            await super().__call__(scope, receive, send_unless_refusal)
+        except UNAVAILABLE_ERRORS:
             raise
-        if held_back and await _token_is_dead(scope):
-            refusal = _dead_token()
+        except Exception:
+            await _confirm_live(scope)
+            raise
+        if not held_back:
+            return
+        try:
+            await _confirm_live(scope)
+        except NotAuthorizedException as refusal:
             answer = error_response(refusal.status_code, refusal.detail)
             answer.headers.update(refusal.headers or {})
-            await answer.to_asgi_response(None, Request(scope))(scope, receive, send)
+        except Exception as error:
+            answer = unavailable_handler(Request(scope), error)
+        else:
+            for message in held_back:
+                await send(message)
             return
-        for message in held_back:
-            await send(message)
+        await answer.to_asgi_response(None, Request(scope))(scope, receive, send)
+
+
+UNAVAILABLE_ERRORS = tuple(UNAVAILABLE)
 
 
 def _dead_token() -> NotAuthorizedException:
@@ -250,19 +265,12 @@ async def _caller(connection: ASGIConnection[Any, Any, Any, Any], token: str) ->
     return user
 
 
-async def _token_is_dead(scope: Scope) -> bool:
-    """False too when the token is unknown (the header was refused already) or the
-    lookup itself fails: the answer the request already has stands."""
+async def _confirm_live(scope: Scope) -> None:
+    """Raises 401 for a dead token (and the lookup's own error if it fails); nothing
+    to do when the header was refused already or the route looked the caller up."""
     token = scope.get("auth")
-    if token is None or scope.get("user") is not None:
-        return False
-    try:
+    if token is not None and scope.get("user") is None:
         await _caller(ASGIConnection(scope), token)
-    except NotAuthorizedException:
-        return True
-    except Exception:
-        return False
-    return False
 
 
 auth_middleware = DefineMiddleware(BearerTokenAuth, exclude=["^/schema"])

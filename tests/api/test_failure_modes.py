@@ -130,6 +130,54 @@ async def test_an_exhausted_pool_is_503_and_frees_up(private_database: str) -> N
         assert (await client.get("/users/me", headers=alice)).status_code == 200
 
 
+class CountingPool:
+    """The app's pool, counting the connections asked of it."""
+
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self.pool = pool
+        self.acquires = 0
+
+    def acquire(self) -> Any:
+        self.acquires += 1
+        return self.pool.acquire()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.pool, name)
+
+
+async def test_an_exhausted_pool_is_503_after_one_wait_where_the_statement_checks_the_token(
+    private_database: str,
+) -> None:
+    """Adding and listing messages check the token inside their statement: an outage's
+    503 goes out without a second wait for a token lookup, and a 400 that would need
+    one (to rule out a dead token) becomes that lookup's 503."""
+    env = {"TUBEBASE_POOL_MAX_SIZE": "2", "TUBEBASE_POOL_ACQUIRE_TIMEOUT_MS": "200"}
+    async with (
+        served(private_database, **env) as (base, app),
+        httpx.AsyncClient(base_url=base, timeout=60) as client,
+    ):
+        alice = await sign_in(client, "alice")
+        dead = {"Authorization": "Bearer not-a-live-token"}
+        messages = f"/conversations/{(await create_conversation(client, alice))['id']}/messages"
+        pool: asyncpg.Pool = app.state.pool
+        counting = app.state.pool = CountingPool(pool)
+        taken = [await pool.acquire(), await pool.acquire()]
+        try:
+            answers = [
+                await client.post(messages, json={"role": "user", "content": "x"}, headers=dead),
+                await client.get(messages, headers=alice),
+                await client.post(messages, json={"role": "robot", "content": "x"}, headers=dead),
+            ]
+        finally:
+            for conn in taken:
+                await pool.release(conn)
+            app.state.pool = pool
+        for answer in answers:
+            assert_unavailable(answer, "connection")
+        assert counting.acquires == len(answers)
+        assert (await client.get(messages, headers=alice)).status_code == 200
+
+
 @asynccontextmanager
 async def served(database_url: str, **env: str) -> AsyncIterator[tuple[str, Litestar]]:
     """The app behind a real uvicorn on a free port, in this event loop: requests
