@@ -195,7 +195,7 @@ class BearerTokenAuth(AbstractAuthenticationMiddleware):
         held = RequestConnection(state.pool, state.settings.pool_acquire_timeout_ms / 1000)
         scope[RequestConnection.SCOPE_KEY] = held  # type: ignore[literal-required]
         async with held:
-            if scope["route_handler"].opt.get("token_in_statement"):
+            if _token_in_statement(scope):
                 await self._token_in_statement(scope, receive, send)
             else:
                 await super().__call__(scope, receive, send)
@@ -204,17 +204,16 @@ class BearerTokenAuth(AbstractAuthenticationMiddleware):
         self, connection: ASGIConnection[Any, Any, Any, Any]
     ) -> AuthenticationResult:
         token = bearer_token(connection)
-        if connection.route_handler.opt.get("token_in_statement"):
+        if _token_in_statement(connection.scope):
             return AuthenticationResult(user=None, auth=token)
         return AuthenticationResult(user=await _caller(connection, token), auth=token)
 
     async def _token_in_statement(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Success means the route's statement found the token live. A 4xx answer
-        (held back until the handler is done) or an exception that escaped the route
-        goes out only once a lookup has found the token live too: a dead token
-        answers 401, and a lookup that fails answers what a failed lookup answers
-        anywhere (503). An outage's own 503 goes out as it is: it says nothing about
-        the request, and a second wait for the database would only double the wait."""
+        """Success means the route's statement found the token live. A 4xx answer is
+        held back until the handler is done, and it and an exception that escaped the
+        route go out only once a lookup has found the token live too: a dead token
+        answers 401. An outage's own 503 goes out as it is: it says nothing about the
+        request, and a second wait for the database would only double the wait."""
         held_back: list[Message] = []
 
         async def send_unless_refusal(message: Message) -> None:
@@ -227,25 +226,52 @@ class BearerTokenAuth(AbstractAuthenticationMiddleware):
 
         try:
             await super().__call__(scope, receive, send_unless_refusal)
-        except UNAVAILABLE_ERRORS:
-            raise
-        except Exception:
-            await _confirm_live(scope)
-            raise
-        if not held_back:
-            return
-        try:
-            await _confirm_live(scope)
-        except NotAuthorizedException as refusal:
-            answer = error_response(refusal.status_code, refusal.detail)
-            answer.headers.update(refusal.headers or {})
         except Exception as error:
-            answer = unavailable_handler(Request(scope), error)
-        else:
-            for message in held_back:
-                await send(message)
-            return
-        await answer.to_asgi_response(None, Request(scope))(scope, receive, send)
+            if held_back:  # the route answered, then failed (a background task, say)
+                await _send_held_back(scope, receive, send, held_back)
+            elif not isinstance(error, UNAVAILABLE_ERRORS):
+                await _confirm_live(scope)
+            raise
+        if held_back:
+            await _send_held_back(scope, receive, send, held_back)
+
+
+def _token_in_statement(scope: Scope) -> bool:
+    """Whether this request's statement checks its token. Not for a body over
+    TOKEN_IN_STATEMENT_MAX_BODY (or of unknown length): a caller without a live token
+    must not get a large body read and parsed; it is refused before, as anywhere."""
+    if not scope["route_handler"].opt.get("token_in_statement"):
+        return False
+    if scope.get("method") in ("GET", "HEAD"):
+        return True
+    length = next((v for k, v in scope["headers"] if k.lower() == b"content-length"), None)
+    return length is not None and length.isdigit() and int(length) <= TOKEN_IN_STATEMENT_MAX_BODY
+
+
+# A chat message's size, and far below TUBEBASE_MAX_BODY_BYTES.
+TOKEN_IN_STATEMENT_MAX_BODY = 64 * 1024
+
+
+async def _send_held_back(
+    scope: Scope, receive: Receive, send: Send, held_back: list[Message]
+) -> None:
+    """The held-back answer if the token is live; else a 401, or the 503 of a lookup
+    that failed (its broken connection closed, not pooled). The answer is built here,
+    not raised: Litestar counts the held-back start as sent, and would turn an
+    exception raised now into a 500."""
+    try:
+        await _confirm_live(scope)
+    except NotAuthorizedException as refusal:
+        answer = error_response(refusal.status_code, refusal.detail)
+        answer.headers.update(refusal.headers or {})
+    except UNAVAILABLE_ERRORS as error:
+        await RequestConnection.of(ASGIConnection(scope)).release(error)
+        answer = unavailable_handler(Request(scope), error)
+    else:
+        for message in held_back:
+            await send(message)
+        return
+    await answer.to_asgi_response(None, Request(scope))(scope, receive, send)
 
 
 UNAVAILABLE_ERRORS = tuple(UNAVAILABLE)

@@ -7,6 +7,10 @@ import re
 import uuid
 from typing import Any
 
+from litestar import Request
+
+from service.api.pages import Page
+from service.db import Listing
 from tests.api.conftest import Account
 from tests.api.helpers import (
     Client,
@@ -145,6 +149,24 @@ async def test_the_next_link_keeps_the_other_parameters_as_written(
     assert "offset" not in link and "after=" in link
     rest = await walk(client, alice.headers, link)
     assert len(first.json()) + sum(len(page) for page in rest) == 3 == total(first)
+
+
+def test_the_next_link_escapes_what_the_client_left_unescaped() -> None:
+    # Sent raw by a client that does not escape (httpx would): '>' and '"' would end
+    # or break `<…>; rel="next"`.
+    scope: Any = {
+        "type": "http",
+        "method": "GET",
+        "path": "/videos",
+        "root_path": "",
+        "query_string": b'tag=a>b"c d&limit=1&offset=3&q=%3E',
+        "headers": [],
+    }
+    page = Page(Request(scope), limit=1, offset=3, after=None)
+
+    link = page.respond(Listing(["first", "second"], 2)).headers["Link"]
+
+    assert link == '</videos?tag=a%3Eb%22c%20d&limit=1&q=%3E&offset=4>; rel="next"'
 
 
 async def test_a_cursor_of_another_list_is_refused(client: Client, alice: Account) -> None:

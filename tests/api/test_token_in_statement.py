@@ -3,21 +3,32 @@ in service/api/deps.py): adding a message and listing messages. They answer a de
 token exactly as every other route does, whatever else is wrong with the request,
 and write nothing for it."""
 
+import asyncio
 from typing import Any
 
 import asyncpg
+import httpx
 import pytest
-from litestar import Litestar, get
+import uvicorn
+from litestar import Litestar, Response, get
 from litestar.datastructures import State
 from litestar.middleware import ASGIMiddleware
 from litestar.testing import AsyncTestClient
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-from service.api.deps import TOKEN_IN_STATEMENT, auth_middleware
+from service.api.deps import (
+    TOKEN_IN_STATEMENT,
+    TOKEN_IN_STATEMENT_MAX_BODY,
+    RequestConnection,
+    auth_middleware,
+)
+from service.api.hardening import StrictBodies
 from service.db import create_pool
+from service.queries import sessions
 from service.settings import load_settings
 from tests.api.conftest import Account
 from tests.api.helpers import Client, count_messages, create_conversation, post_message, random_id
+from tests.net import free_port
 
 DEAD = {"Authorization": "Bearer not-a-live-token"}
 
@@ -192,3 +203,102 @@ async def test_an_exception_that_escapes_the_route_waits_for_the_token_check(
 
     assert dead.status_code == 401, dead.text
     assert live.status_code == 500, live.text
+
+
+async def test_a_large_body_waits_for_the_token_lookup_before_it_is_read(
+    client: Client, alice: Account, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only a body of a chat message's size is read before the token is known live:
+    a caller without one cannot have a large body parsed."""
+    checked: list[int] = []
+    check = StrictBodies._check
+
+    def counting(content_type: bytes, body: bytes) -> Any:
+        checked.append(len(body))
+        return check(content_type, body)
+
+    chat = await create_conversation(client, alice.headers)
+    monkeypatch.setattr(StrictBodies, "_check", staticmethod(counting))
+    large = {"role": "user", "content": "x" * (TOKEN_IN_STATEMENT_MAX_BODY + 1)}
+    small = {"role": "user", "content": "hello"}
+
+    refused_large = await client.post(_messages(chat["id"]), json=large, headers=DEAD)
+    assert checked == []
+    refused_small = await client.post(_messages(chat["id"]), json=small, headers=DEAD)
+    assert len(checked) == 1
+    accepted_large = await client.post(_messages(chat["id"]), json=large, headers=alice.headers)
+
+    assert (refused_large.status_code, refused_small.status_code) == (401, 401)
+    assert accepted_large.status_code == 201, accepted_large.text
+    assert len(checked) == 2
+
+
+async def test_a_lookup_that_breaks_its_connection_is_503_and_the_connection_is_closed(
+    client: Client, alice: Account, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    released_after: list[BaseException | None] = []
+    release = RequestConnection.release
+
+    async def recording(self: RequestConnection, error: BaseException | None = None) -> None:
+        released_after.append(error)
+        await release(self, error)
+
+    async def broken(*args: Any, **kwargs: Any) -> None:
+        raise asyncpg.InterfaceError("connection was closed in the middle of operation")
+
+    monkeypatch.setattr(RequestConnection, "release", recording)
+    monkeypatch.setattr(sessions, "get_user_by_token", broken)
+    # a 404 held back for the lookup, which then breaks
+    response = await client.get(_messages(random_id()), headers=DEAD)
+
+    assert response.status_code == 503, response.text
+    assert response.headers["retry-after"] == "1"
+    assert any(isinstance(error, asyncpg.InterfaceError) for error in released_after)
+
+
+async def test_a_route_that_fails_after_answering_still_answers_a_dead_token_401(
+    app_database_url: str, alice: Account
+) -> None:
+    """A 4xx held back, then an exception (a background task failing): the held
+    answer goes to a live token, a 401 to a dead one."""
+
+    async def failing_task() -> None:
+        raise RuntimeError("a background task failed")
+
+    @get("/answered-then-failed", opt=TOKEN_IN_STATEMENT)
+    async def answered_then_failed() -> Response[dict[str, str]]:
+        return Response({"detail": "nothing here"}, status_code=404, background=failing_task)
+
+    async def connect(app: Litestar) -> None:
+        app.state.pool = await create_pool(app_database_url, min_size=1, max_size=2)
+
+    async def disconnect(app: Litestar) -> None:
+        await app.state.pool.close()
+
+    app = Litestar(
+        [answered_then_failed],
+        middleware=[auth_middleware],
+        state=State({"settings": load_settings()}),
+        on_startup=[connect],
+        on_shutdown=[disconnect],
+    )
+    # A real server: the test client answers 500 to any exception, whatever was sent.
+    port = free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="critical")
+    server = uvicorn.Server(config)
+    serving = asyncio.create_task(server.serve())
+    try:
+        while not server.started:
+            assert not serving.done(), serving
+            await asyncio.sleep(0.01)
+        answers = []
+        for headers in (DEAD, alice.headers):  # uvicorn closes a connection after an error
+            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
+                answers.append(await http.get("/answered-then-failed", headers=headers))
+        dead, live = answers
+    finally:
+        server.should_exit = True
+        await serving
+
+    assert dead.status_code == 401, dead.text
+    assert (live.status_code, live.json()) == (404, {"detail": "nothing here"})
