@@ -196,6 +196,7 @@ class BearerTokenAuth(AbstractAuthenticationMiddleware):
         scope[RequestConnection.SCOPE_KEY] = held  # type: ignore[literal-required]
         async with held:
             if _token_in_statement(scope):
+                scope[LOOKUP_IN_STATEMENT] = True  # type: ignore[literal-required]
                 await self._token_in_statement(scope, receive, send)
             else:
                 await super().__call__(scope, receive, send)
@@ -204,7 +205,7 @@ class BearerTokenAuth(AbstractAuthenticationMiddleware):
         self, connection: ASGIConnection[Any, Any, Any, Any]
     ) -> AuthenticationResult:
         token = bearer_token(connection)
-        if _token_in_statement(connection.scope):
+        if connection.scope.get(LOOKUP_IN_STATEMENT):
             return AuthenticationResult(user=None, auth=token)
         return AuthenticationResult(user=await _caller(connection, token), auth=token)
 
@@ -250,6 +251,8 @@ def _token_in_statement(scope: Scope) -> bool:
 
 # A chat message's size, and far below TUBEBASE_MAX_BODY_BYTES.
 TOKEN_IN_STATEMENT_MAX_BODY = 64 * 1024
+# Set on a request whose statement checks its token (decided once, in __call__).
+LOOKUP_IN_STATEMENT = "tubebase.lookup_in_statement"
 
 
 async def _send_held_back(
@@ -293,9 +296,9 @@ async def _caller(connection: ASGIConnection[Any, Any, Any, Any], token: str) ->
 
 async def _confirm_live(scope: Scope) -> None:
     """Raises 401 for a dead token (and the lookup's own error if it fails); nothing
-    to do when the header was refused already or the route looked the caller up."""
+    to do when the header was refused already (no token)."""
     token = scope.get("auth")
-    if token is not None and scope.get("user") is None:
+    if token is not None:
         await _caller(ASGIConnection(scope), token)
 
 
@@ -312,11 +315,8 @@ auth_middleware = DefineMiddleware(BearerTokenAuth, exclude=["^/schema"])
 # every route to it.
 
 
-async def provide_user(request: Request[User | None, str, Any], db: Db) -> User:
-    user = request.user
-    if user is None:  # a TOKEN_IN_STATEMENT route that asks for the user after all
-        user = request.scope["user"] = await _caller(request, request.auth)
-    return user
+async def provide_user(request: Request[User, str, Any], db: Db) -> User:
+    return request.user
 
 
 async def provide_session_token(request: Request[Any, str, Any], db: Db) -> str:

@@ -36,6 +36,25 @@ async def test_no_route_resolves_two_dependencies_side_by_side(client: Client) -
     )
 
 
+async def test_a_route_whose_statement_checks_the_token_never_asks_for_the_user(
+    client: Client,
+) -> None:
+    """Its caller is not looked up (`user` would be None): it names `session_token`."""
+    named = {
+        name: {
+            dependency.key
+            for batch in handler.create_kwargs_model(
+                path_parameters=route.path_parameters
+            ).dependency_batches
+            for dependency in batch
+        }
+        for name, route, handler in _handlers(client)
+        if handler.opt.get("token_in_statement")
+    }
+    assert len(named) == 2  # adding and listing messages
+    assert all("session_token" in keys and "user" not in keys for keys in named.values()), named
+
+
 async def test_only_db_has_a_cleanup_step(client: Client) -> None:
     generators = {
         key
